@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DecompositionConfig(AppConfig):
+    name = "decomposition"
+    verbose_name = "Decomposition"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class JeopardyConfig(AppConfig):
+    name = "jeopardy"
+    verbose_name = "Jeopardy"
