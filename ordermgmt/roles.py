@@ -7,10 +7,15 @@ permissions to exactly the declared set. It runs after every migrate and from
 
 from __future__ import annotations
 
+import logging
+
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
+
+
+logger = logging.getLogger(__name__)
 
 
 class Role(models.TextChoices):
@@ -122,7 +127,12 @@ def roles_sync_after_migrate(sender: object, **kwargs: object) -> None:
     # Run once, after the last app of INSTALLED_APPS has migrated and has permissions.
     last_app = list(apps.get_app_configs())[-1]
     if sender is last_app and kwargs.get("using", "default") == "default":
-        roles_sync()
+        try:
+            roles_sync()
+        except LookupError as exc:
+            # A role names a model that is not migrated yet; `manage.py sync_roles` and the
+            # role tests still fail loudly on it.
+            logger.warning("Role groups not synced: %s", exc)
 
 
 def user_roles(user: object) -> set[Role]:
