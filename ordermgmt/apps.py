@@ -10,4 +10,6 @@ class OrderManagementConfig(AppConfig):
         from ordermgmt.roles import roles_sync_after_migrate
 
         # Bootstrapping the role groups (not domain flow): idempotent after every migrate.
-        post_migrate.connect(roles_sync_after_migrate, dispatch_uid="ordermgmt-roles-sync")
+        post_migrate.connect(
+            roles_sync_after_migrate, dispatch_uid="ordermgmt-roles-sync"
+        )

@@ -18,8 +18,11 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
     """Make Decimal, dates and UUIDs JSON-safe the same way everywhere."""
     encoder = DjangoJSONEncoder()
     return {
-        key: (value if isinstance(value, (str, int, float, bool, list, dict, type(None)))
-              else encoder.default(value))
+        key: (
+            value
+            if isinstance(value, (str, int, float, bool, list, dict, type(None)))
+            else encoder.default(value)
+        )
         for key, value in data.items()
     }
 
@@ -39,7 +42,9 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record() must run inside the service's transaction.")
     return AuditEvent.objects.create(
-        subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
+        subject_type=ContentType.objects.get_for_model(
+            subject, for_concrete_model=False
+        ),
         subject_id=str(subject.pk),
         action=str(action),
         from_state=str(from_state or ""),
@@ -55,6 +60,8 @@ def audit_record(
 def audit_history(*, subject: models.Model) -> models.QuerySet[AuditEvent]:
     """Return the audit trail of one object, oldest first."""
     return AuditEvent.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
+        subject_type=ContentType.objects.get_for_model(
+            subject, for_concrete_model=False
+        ),
         subject_id=str(subject.pk),
     ).select_related("actor_user")

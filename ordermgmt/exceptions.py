@@ -21,7 +21,9 @@ class DomainError(Exception):
 
     code: str = "domain_error"
 
-    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, **details: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
@@ -38,7 +40,9 @@ class DomainError(Exception):
 class InvalidTransition(DomainError):
     code = ErrorCode.INVALID_TRANSITION
 
-    def __init__(self, *, subject: object, transition: str, state: str | None = None) -> None:
+    def __init__(
+        self, *, subject: object, transition: str, state: str | None = None
+    ) -> None:
         current = state if state is not None else getattr(subject, "state", "?")
         super().__init__(
             f"{subject} cannot {transition.replace('_', ' ')} while it is {current}.",
@@ -56,7 +60,9 @@ class ValidationFailed(DomainError):
 
     code = ErrorCode.VALIDATION_FAILED
 
-    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, message: str, *, errors: dict[str, list[str]] | None = None
+    ) -> None:
         super().__init__(message, errors=errors or {})
         self.errors = errors or {}
 

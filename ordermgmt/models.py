@@ -47,4 +47,6 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.action} by {self.actor_label} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.action} by {self.actor_label} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        )

@@ -14,7 +14,6 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 
-
 logger = logging.getLogger(__name__)
 
 
@@ -117,7 +116,9 @@ def roles_sync() -> dict[str, Group]:
             wanted = role_permission_codenames(role=role)
             missing = wanted - permissions.keys()
             if missing:
-                raise LookupError(f"Unknown permissions for {role.label}: {sorted(missing)}")
+                raise LookupError(
+                    f"Unknown permissions for {role.label}: {sorted(missing)}"
+                )
             group.permissions.set([permissions[key] for key in wanted])
             groups[role.value] = group
     return groups

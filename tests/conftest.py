@@ -10,7 +10,9 @@ from ordermgmt.actor import Actor
 from ordermgmt.roles import Role
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(
@@ -26,9 +28,13 @@ def make_user(db):
     """Return a function that creates a user holding the given roles."""
 
     def make(username: str, *roles: Role, **fields: object) -> User:
-        user = User.objects.create_user(username=username, password="pw-" + username, **fields)
+        user = User.objects.create_user(
+            username=username, password="pw-" + username, **fields
+        )
         if roles:
-            user.groups.add(*Group.objects.filter(name__in=[role.label for role in roles]))
+            user.groups.add(
+                *Group.objects.filter(name__in=[role.label for role in roles])
+            )
         return user
 
     return make

@@ -29,7 +29,9 @@ class AgentWorkspaceView(RoleWorkspaceView):
     role = Role.ORDER_AGENT
     title = "Order agent workspace"
     purpose = "Capture orders for customers, edit drafts and submit them."
-    coming = "order capture, drafts and submission arrive with the order capture issue (#3)."
+    coming = (
+        "order capture, drafts and submission arrive with the order capture issue (#3)."
+    )
 
 
 class ApproverWorkspaceView(RoleWorkspaceView):
@@ -50,7 +52,9 @@ class FulfillmentWorkspaceView(RoleWorkspaceView):
     role = Role.FULFILLMENT_AGENT
     title = "Fulfillment tasks"
     purpose = "Work enrichment and fulfillment tasks in your groups' queues."
-    coming = "the task queues arrive with the order capture and fulfillment issues (#3, #4)."
+    coming = (
+        "the task queues arrive with the order capture and fulfillment issues (#3, #4)."
+    )
 
 
 class FulfillmentManagerWorkspaceView(RoleWorkspaceView):
