@@ -1,0 +1,97 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from ordermgmt.actor import Actor
+from ordermgmt.audit import audit_history, audit_record
+from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
+from ordermgmt.locking import lock_one
+from ordermgmt.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audit_record_writes_one_row_with_actor_and_states(agent_user):
+    group = Group.objects.create(name="subject")
+    with transaction.atomic():
+        event = audit_record(
+            subject=group,
+            action="thing.moved",
+            actor=Actor.for_user(agent_user),
+            from_state="a",
+            to_state="b",
+            reason="because",
+            data={"n": 1},
+        )
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.action, stored.from_state, stored.to_state) == (
+        "thing.moved",
+        "a",
+        "b",
+    )
+    assert stored.actor_user == agent_user
+    assert stored.actor_label == "agent1"
+    assert stored.subject == group
+    assert stored.data == {"n": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_record_outside_a_transaction_is_refused():
+    group = Group.objects.create(name="subject")
+    with pytest.raises(RuntimeError):
+        audit_record(subject=group, action="x", actor=Actor.job("t"))
+
+
+def test_audit_record_makes_decimals_and_dates_json_safe(job_actor):
+    from datetime import date
+    from decimal import Decimal
+
+    group = Group.objects.create(name="subject")
+    with transaction.atomic():
+        audit_record(
+            subject=group,
+            action="x",
+            actor=job_actor,
+            data={"amount": Decimal("1.10"), "on": date(2026, 1, 2)},
+        )
+    assert AuditEvent.objects.get().data == {"amount": "1.10", "on": "2026-01-02"}
+
+
+def test_audit_history_returns_one_subjects_events_oldest_first(job_actor):
+    first, second = Group.objects.create(name="a"), Group.objects.create(name="b")
+    with transaction.atomic():
+        audit_record(subject=first, action="one", actor=job_actor)
+        audit_record(subject=second, action="other", actor=job_actor)
+        audit_record(subject=first, action="two", actor=job_actor)
+    assert [e.action for e in audit_history(subject=first)] == ["one", "two"]
+    assert job_actor.is_job
+    assert str(job_actor) == "job:test"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lock_one_refuses_outside_transaction_and_reports_missing_rows():
+    with pytest.raises(RuntimeError):
+        lock_one(Group.objects.all(), pk=1, label="Group")
+    with transaction.atomic(), pytest.raises(NotFound) as excinfo:
+        lock_one(Group.objects.all(), pk=999, label="Group")
+    assert excinfo.value.code == "not_found"
+
+
+def test_domain_errors_carry_stable_codes_and_details():
+    group = Group(name="g")
+    error = InvalidTransition(subject=group, transition="submit", state="draft")
+    assert error.as_dict()["code"] == "invalid_transition"
+    assert "cannot submit" in error.message
+    failed = ValidationFailed("bad", errors={"speed": ["not allowed"]})
+    assert failed.as_dict() == {
+        "code": "validation_failed",
+        "message": "bad",
+        "details": {"errors": {"speed": ["not allowed"]}},
+    }
+
+
+def test_actor_for_anonymous_is_refused():
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(ValueError, match="anonymous"):
+        Actor.for_user(AnonymousUser())
