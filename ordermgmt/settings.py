@@ -175,6 +175,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "ordermgmt.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Order Management — TM Forum Open APIs",
