@@ -1,0 +1,13 @@
+"""Audit action names the inventory services write."""
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    ITEM_CREATED = "inventory_item.created", "Inventory item created"
+    ITEM_ACTIVATED = "inventory_item.activated", "Inventory item activated"
+    ITEM_SUSPENDED = "inventory_item.suspended", "Inventory item suspended"
+    ITEM_RESUMED = "inventory_item.resumed", "Inventory item resumed"
+    ITEM_CHANGE_BEGUN = "inventory_item.change_begun", "Inventory item change begun"
+    ITEM_CHANGE_FINISHED = "inventory_item.change_finished", "Inventory item changed"
+    ITEM_DISCONNECTED = "inventory_item.disconnected", "Inventory item disconnected"

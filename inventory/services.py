@@ -1,0 +1,230 @@
+"""Writes on inventory items: create pending, activate, suspend, resume, change, disconnect.
+
+Lifecycle (DESIGN.md section 3): installation_pending -> active <-> suspended;
+active -> change_pending -> active; installation_pending / active / suspended -> inactive.
+Orchestration calls these services when it fulfils order lines; each one locks the item,
+checks the transition, saves and writes one AuditEvent in its own transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from inventory.audit import AuditAction
+from inventory.models import InventoryItem, InventoryItemKind, inventory_item_number
+from inventory.selectors import inventory_item_get_for_update
+from ordermgmt.actor import Actor
+from ordermgmt.audit import audit_record
+from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
+
+
+def _account_exists(*, account_id: int) -> bool:
+    # The account model belongs to orders, a higher app: reach it through the relation.
+    account_model = InventoryItem._meta.get_field("account").related_model
+    return account_model._default_manager.filter(pk=account_id).exists()
+
+
+def inventory_item_create_pending(
+    *,
+    account_id: int,
+    actor: Actor,
+    kind: str = InventoryItemKind.PRODUCT,
+    offering_id: int | None = None,
+    specification_id: int | None = None,
+    parent_id: int | None = None,
+    characteristics: dict[str, Any] | None = None,
+    quantity: int = 1,
+) -> InventoryItem:
+    """Record an item an account is about to own, waiting for its installation."""
+    if quantity < 1:
+        raise ValidationFailed(
+            "Quantity must be at least 1.", errors={"quantity": ["Must be at least 1."]}
+        )
+    with transaction.atomic():
+        if not _account_exists(account_id=account_id):
+            raise NotFound(f"Account {account_id} does not exist.")
+        if parent_id is not None:
+            parent = inventory_item_get_for_update(item_id=parent_id)
+            if parent.account_id != account_id:
+                raise ValidationFailed(
+                    "The parent item belongs to another account.",
+                    errors={"parent_id": ["Belongs to another account."]},
+                )
+        item = InventoryItem(
+            kind=kind,
+            account_id=account_id,
+            offering_id=offering_id,
+            specification_id=specification_id,
+            parent_id=parent_id,
+            characteristics=characteristics or {},
+            quantity=quantity,
+        )
+        item.save()
+        item.number = inventory_item_number(pk=item.pk)
+        item.save(update_fields=["number"])
+        audit_record(
+            subject=item,
+            action=AuditAction.ITEM_CREATED,
+            actor=actor,
+            to_state=item.state,
+            data={"account_id": account_id, "kind": kind},
+        )
+    return item
+
+
+def inventory_item_activate(*, item_id: int, actor: Actor) -> InventoryItem:
+    """Make an installed item active: the customer now owns it."""
+    with transaction.atomic():
+        item = inventory_item_get_for_update(item_id=item_id)
+        if not can_proceed(item.activate):
+            raise InvalidTransition(subject=item, transition="activate")
+        from_state = item.state
+        item.activate(at=timezone.now())
+        item.save(update_fields=["state", "activated_at", "updated_at"])
+        audit_record(
+            subject=item,
+            action=AuditAction.ITEM_ACTIVATED,
+            actor=actor,
+            from_state=from_state,
+            to_state=item.state,
+        )
+    return item
+
+
+def inventory_item_suspend(
+    *, item_id: int, actor: Actor, reason: str = ""
+) -> InventoryItem:
+    """Suspend an active item (barring the service, keeping the item)."""
+    with transaction.atomic():
+        item = inventory_item_get_for_update(item_id=item_id)
+        if not can_proceed(item.suspend):
+            raise InvalidTransition(subject=item, transition="suspend")
+        from_state = item.state
+        item.suspend(at=timezone.now())
+        item.save(update_fields=["state", "suspended_at", "updated_at"])
+        audit_record(
+            subject=item,
+            action=AuditAction.ITEM_SUSPENDED,
+            actor=actor,
+            from_state=from_state,
+            to_state=item.state,
+            reason=reason,
+        )
+    return item
+
+
+def inventory_item_resume(
+    *, item_id: int, actor: Actor, reason: str = ""
+) -> InventoryItem:
+    """Resume a suspended item."""
+    with transaction.atomic():
+        item = inventory_item_get_for_update(item_id=item_id)
+        if not can_proceed(item.resume):
+            raise InvalidTransition(subject=item, transition="resume")
+        from_state = item.state
+        item.resume()
+        item.save(update_fields=["state", "suspended_at", "updated_at"])
+        audit_record(
+            subject=item,
+            action=AuditAction.ITEM_RESUMED,
+            actor=actor,
+            from_state=from_state,
+            to_state=item.state,
+            reason=reason,
+        )
+    return item
+
+
+def inventory_item_change_begin(*, item_id: int, actor: Actor) -> InventoryItem:
+    """Mark an active item as being changed by an order in flight."""
+    with transaction.atomic():
+        item = inventory_item_get_for_update(item_id=item_id)
+        if not can_proceed(item.begin_change):
+            raise InvalidTransition(subject=item, transition="begin_change")
+        from_state = item.state
+        item.begin_change(at=timezone.now())
+        item.save(update_fields=["state", "change_pending_at", "updated_at"])
+        audit_record(
+            subject=item,
+            action=AuditAction.ITEM_CHANGE_BEGUN,
+            actor=actor,
+            from_state=from_state,
+            to_state=item.state,
+        )
+    return item
+
+
+def inventory_item_change_finish(
+    *,
+    item_id: int,
+    actor: Actor,
+    characteristics: dict[str, Any] | None = None,
+    quantity: int | None = None,
+) -> InventoryItem:
+    """Apply a finished change to an item (new values, quantity) and make it active again."""
+    if quantity is not None and quantity < 1:
+        raise ValidationFailed(
+            "Quantity must be at least 1.", errors={"quantity": ["Must be at least 1."]}
+        )
+    with transaction.atomic():
+        item = inventory_item_get_for_update(item_id=item_id)
+        if not can_proceed(item.finish_change):
+            raise InvalidTransition(subject=item, transition="finish_change")
+        from_state = item.state
+        before = {"characteristics": item.characteristics, "quantity": item.quantity}
+        item.finish_change(
+            characteristics=(
+                item.characteristics if characteristics is None else characteristics
+            ),
+            quantity=item.quantity if quantity is None else quantity,
+        )
+        item.save(
+            update_fields=[
+                "state",
+                "characteristics",
+                "quantity",
+                "change_pending_at",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            subject=item,
+            action=AuditAction.ITEM_CHANGE_FINISHED,
+            actor=actor,
+            from_state=from_state,
+            to_state=item.state,
+            data={
+                "before": before,
+                "after": {
+                    "characteristics": item.characteristics,
+                    "quantity": item.quantity,
+                },
+            },
+        )
+    return item
+
+
+def inventory_item_disconnect(
+    *, item_id: int, actor: Actor, reason: str = ""
+) -> InventoryItem:
+    """Disconnect an item: the account no longer owns it (kept for history)."""
+    with transaction.atomic():
+        item = inventory_item_get_for_update(item_id=item_id)
+        if not can_proceed(item.disconnect):
+            raise InvalidTransition(subject=item, transition="disconnect")
+        from_state = item.state
+        item.disconnect(at=timezone.now())
+        item.save(update_fields=["state", "terminated_at", "updated_at"])
+        audit_record(
+            subject=item,
+            action=AuditAction.ITEM_DISCONNECTED,
+            actor=actor,
+            from_state=from_state,
+            to_state=item.state,
+            reason=reason,
+        )
+    return item

@@ -1,0 +1,103 @@
+"""Approval: acknowledge a New order or reject it; lines follow the order."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from ordermgmt.actor import Actor
+from ordermgmt.audit import audit_record
+from ordermgmt.exceptions import InvalidTransition, ValidationFailed
+from orders.audit import AuditAction
+from orders.exceptions import SelfApprovalForbidden
+from orders.models import CustomerOrder
+from orders.selectors import order_get_for_update, order_lines_for_update
+
+
+def order_approve(*, order_id: int, actor: Actor, reason: str = "") -> CustomerOrder:
+    """Approve a New order (four eyes: not by whoever captured it); it is acknowledged."""
+    with transaction.atomic():
+        order = order_get_for_update(order_id=order_id)
+        if not can_proceed(order.approve):
+            raise InvalidTransition(subject=order, transition="approve")
+        if actor.user_id is not None and actor.user_id == order.captured_by_id:
+            raise SelfApprovalForbidden(
+                f"{actor} captured order {order} and so cannot approve it."
+            )
+        lines = order_lines_for_update(order_id=order.pk)
+        for line in lines:
+            if not can_proceed(line.acknowledge):
+                raise InvalidTransition(subject=line, transition="acknowledge")
+        now = timezone.now()
+        from_state = order.state
+        order.approve(at=now, by_user_id=actor.user_id)
+        order.save(update_fields=["state", "approved_at", "approved_by", "updated_at"])
+        audit_record(
+            subject=order,
+            action=AuditAction.ORDER_APPROVED,
+            actor=actor,
+            from_state=from_state,
+            to_state=order.state,
+            reason=reason,
+            at=now,
+        )
+        for line in lines:
+            line_from = line.state
+            line.acknowledge()
+            line.save(update_fields=["state", "updated_at"])
+            audit_record(
+                subject=line,
+                action=AuditAction.LINE_ACKNOWLEDGED,
+                actor=actor,
+                from_state=line_from,
+                to_state=line.state,
+                at=now,
+            )
+    return order
+
+
+def order_reject(*, order_id: int, actor: Actor, reason: str) -> CustomerOrder:
+    """Reject an order that is not acknowledged yet, saying why; its lines are rejected."""
+    if not reason.strip():
+        raise ValidationFailed(
+            "Say why the order is rejected.",
+            errors={"reason": ["A reason is required."]},
+        )
+    with transaction.atomic():
+        order = order_get_for_update(order_id=order_id)
+        if not can_proceed(order.reject):
+            raise InvalidTransition(subject=order, transition="reject")
+        lines = order_lines_for_update(order_id=order.pk)
+        for line in lines:
+            if not can_proceed(line.reject):
+                raise InvalidTransition(subject=line, transition="reject")
+        now = timezone.now()
+        from_state = order.state
+        order.reject(at=now, reason=reason)
+        order.save(
+            update_fields=["state", "rejected_at", "rejection_reason", "updated_at"]
+        )
+        audit_record(
+            subject=order,
+            action=AuditAction.ORDER_REJECTED,
+            actor=actor,
+            from_state=from_state,
+            to_state=order.state,
+            reason=reason,
+            at=now,
+        )
+        for line in lines:
+            line_from = line.state
+            line.reject()
+            line.save(update_fields=["state", "updated_at"])
+            audit_record(
+                subject=line,
+                action=AuditAction.LINE_REJECTED,
+                actor=actor,
+                from_state=line_from,
+                to_state=line.state,
+                reason=reason,
+                at=now,
+            )
+    return order

@@ -1,0 +1,186 @@
+"""Approval services: approve (four eyes) and reject."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+
+from ordermgmt.actor import Actor
+from ordermgmt.audit import audit_history
+from ordermgmt.exceptions import DomainError, InvalidTransition, ValidationFailed
+from ordermgmt.models import AuditEvent
+from ordermgmt.roles import Role
+from orders.audit import AuditAction
+from orders.exceptions import SelfApprovalForbidden
+from orders.models import CustomerOrderState, LineState
+from orders.services import order_approve, order_reject
+from tests.orders.factories import CustomerOrderFactory, CustomerOrderLineFactory
+
+pytestmark = pytest.mark.django_db
+
+REJECTABLE = [
+    CustomerOrderState.SUBMITTED,
+    CustomerOrderState.ENRICHMENT_IN_PROGRESS,
+    CustomerOrderState.ENRICHMENT_ON_HOLD,
+    CustomerOrderState.NEW,
+]
+
+
+@pytest.fixture
+def approver(make_user):
+    return Actor.for_user(make_user("approver1", Role.ORDER_APPROVER))
+
+
+def new_order(*, captured_by=None, lines=2):
+    order = CustomerOrderFactory(new=True, captured_by=captured_by)
+    for number in range(1, lines + 1):
+        CustomerOrderLineFactory(order=order, line_number=number, state=LineState.NEW)
+    return order
+
+
+# --- approve ----------------------------------------------------------------------------
+
+
+def test_order_approve_acknowledges_order_and_lines(approver, agent_user):
+    order = new_order(captured_by=agent_user)
+
+    approved = order_approve(order_id=order.pk, actor=approver, reason="looks fine")
+
+    order.refresh_from_db()
+    assert approved.state == order.state == CustomerOrderState.ACKNOWLEDGED
+    assert order.approved_at is not None
+    assert order.approved_by_id == approver.user_id
+    assert set(order.lines.values_list("state", flat=True)) == {LineState.ACKNOWLEDGED}
+    event = audit_history(subject=order).get()
+    assert (event.action, event.from_state, event.to_state, event.reason) == (
+        AuditAction.ORDER_APPROVED,
+        "new",
+        "acknowledged",
+        "looks fine",
+    )
+    for line in order.lines.all():
+        assert audit_history(subject=line).get().action == AuditAction.LINE_ACKNOWLEDGED
+
+
+def test_order_approve_refuses_the_user_who_captured_the_order(agent_user, actor):
+    order = new_order(captured_by=agent_user)
+
+    with pytest.raises(SelfApprovalForbidden) as caught:
+        order_approve(order_id=order.pk, actor=actor)
+
+    assert caught.value.code == "self_approval"
+    assert isinstance(caught.value, DomainError)
+    order.refresh_from_db()
+    assert order.state == CustomerOrderState.NEW
+    assert not AuditEvent.objects.exists()
+
+
+def test_order_approve_by_a_job_is_allowed_for_a_captured_order(agent_user, job_actor):
+    order = new_order(captured_by=agent_user)
+
+    order_approve(order_id=order.pk, actor=job_actor)
+
+    order.refresh_from_db()
+    assert order.state == CustomerOrderState.ACKNOWLEDGED
+    assert order.approved_by is None
+
+
+@pytest.mark.parametrize(
+    "state", [s for s in CustomerOrderState if s != CustomerOrderState.NEW]
+)
+def test_order_approve_refuses_every_state_but_new(approver, state):
+    order = CustomerOrderFactory(state=state)
+
+    with pytest.raises(InvalidTransition):
+        order_approve(order_id=order.pk, actor=approver)
+
+    order.refresh_from_db()
+    assert order.state == state
+    assert not AuditEvent.objects.exists()
+
+
+def test_order_approve_refuses_when_a_line_is_not_new(approver):
+    order = new_order()
+    CustomerOrderLineFactory(order=order, line_number=9, state=LineState.DRAFT)
+
+    with pytest.raises(InvalidTransition):
+        order_approve(order_id=order.pk, actor=approver)
+
+    order.refresh_from_db()
+    assert order.state == CustomerOrderState.NEW
+    assert not AuditEvent.objects.exists()
+
+
+def test_order_approve_leaves_nothing_behind_when_the_audit_fails(approver):
+    order = new_order()
+
+    with (
+        mock.patch(
+            "orders.services.approval.audit_record", side_effect=RuntimeError("boom")
+        ),
+        pytest.raises(RuntimeError),
+    ):
+        order_approve(order_id=order.pk, actor=approver)
+
+    order.refresh_from_db()
+    assert order.state == CustomerOrderState.NEW
+    assert order.approved_at is None
+    assert set(order.lines.values_list("state", flat=True)) == {LineState.NEW}
+
+
+# --- reject -----------------------------------------------------------------------------
+
+
+def test_order_reject_rejects_order_and_lines_with_the_reason(approver):
+    order = new_order()
+
+    rejected = order_reject(order_id=order.pk, actor=approver, reason="credit check")
+
+    order.refresh_from_db()
+    assert rejected.state == order.state == CustomerOrderState.REJECTED
+    assert order.rejected_at is not None
+    assert order.rejection_reason == "credit check"
+    assert set(order.lines.values_list("state", flat=True)) == {LineState.REJECTED}
+    event = audit_history(subject=order).get()
+    assert (event.action, event.to_state, event.reason) == (
+        AuditAction.ORDER_REJECTED,
+        "rejected",
+        "credit check",
+    )
+
+
+@pytest.mark.parametrize("state", REJECTABLE)
+def test_order_reject_is_possible_before_acknowledgement(approver, state):
+    order = CustomerOrderFactory(state=state)
+
+    order_reject(order_id=order.pk, actor=approver, reason="no")
+
+    order.refresh_from_db()
+    assert order.state == CustomerOrderState.REJECTED
+
+
+@pytest.mark.parametrize(
+    "state", [s for s in CustomerOrderState if s not in REJECTABLE]
+)
+def test_order_reject_refuses_other_states(approver, state):
+    order = CustomerOrderFactory(state=state)
+
+    with pytest.raises(InvalidTransition):
+        order_reject(order_id=order.pk, actor=approver, reason="no")
+
+    order.refresh_from_db()
+    assert order.state == state
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_order_reject_requires_a_reason(approver, reason):
+    order = new_order()
+
+    with pytest.raises(ValidationFailed) as caught:
+        order_reject(order_id=order.pk, actor=approver, reason=reason)
+
+    assert "reason" in caught.value.errors
+    order.refresh_from_db()
+    assert order.state == CustomerOrderState.NEW
