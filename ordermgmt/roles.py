@@ -125,8 +125,9 @@ def roles_sync() -> dict[str, Group]:
 
 
 def roles_sync_after_migrate(sender: object, **kwargs: object) -> None:
-    # Run once, after the last app of INSTALLED_APPS has migrated and has permissions.
-    last_app = list(apps.get_app_configs())[-1]
+    # Run once, after the last app with models has migrated (Django sends post_migrate
+    # only to apps that have a models module).
+    last_app = [c for c in apps.get_app_configs() if c.models_module is not None][-1]
     if sender is last_app and kwargs.get("using", "default") == "default":
         try:
             roles_sync()
