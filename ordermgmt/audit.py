@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,3 +66,47 @@ def audit_history(*, subject: models.Model) -> models.QuerySet[AuditEvent]:
         ),
         subject_id=str(subject.pk),
     ).select_related("actor_user")
+
+
+def audit_record_many(
+    *,
+    subjects: Sequence[models.Model],
+    action: str,
+    actor: Actor,
+    from_states: Sequence[str] | None = None,
+    to_state: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> list[AuditEvent]:
+    """Record the same business event on many objects (e.g. an order's lines) in one insert."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "audit_record_many() must run inside the service's transaction."
+        )
+    if from_states is not None and len(from_states) != len(subjects):
+        raise ValueError("from_states must give one state per subject.")
+    if not subjects:
+        return []
+    content_types = ContentType.objects.get_for_models(
+        *subjects, for_concrete_models=False
+    )
+    when = at or timezone.now()
+    payload = _plain(data or {})
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                subject_type=content_types[subject],
+                subject_id=str(subject.pk),
+                action=str(action),
+                from_state=str(from_states[index]) if from_states is not None else "",
+                to_state=str(to_state or ""),
+                actor_user_id=actor.user_id,
+                actor_label=actor.label,
+                reason=reason,
+                data=payload,
+                occurred_at=when,
+            )
+            for index, subject in enumerate(subjects)
+        ]
+    )

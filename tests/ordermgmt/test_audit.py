@@ -95,3 +95,32 @@ def test_actor_for_anonymous_is_refused():
 
     with pytest.raises(ValueError, match="anonymous"):
         Actor.for_user(AnonymousUser())
+
+
+def test_audit_record_many_writes_one_row_per_subject_in_one_insert(
+    job_actor, django_assert_num_queries
+):
+    from ordermgmt.audit import audit_record_many
+
+    groups = [Group.objects.create(name=f"g{i}") for i in range(5)]
+    with transaction.atomic(), django_assert_num_queries(1):
+        audit_record_many(
+            subjects=groups,
+            action="line.submitted",
+            actor=job_actor,
+            from_states=["draft"] * 5,
+            to_state="submitted",
+        )
+    events = AuditEvent.objects.order_by("subject_id")
+    assert [e.subject for e in events] == groups
+    assert {(e.from_state, e.to_state) for e in events} == {("draft", "submitted")}
+
+
+def test_audit_record_many_needs_one_from_state_per_subject(job_actor):
+    from ordermgmt.audit import audit_record_many
+
+    groups = [Group.objects.create(name="a"), Group.objects.create(name="b")]
+    with transaction.atomic(), pytest.raises(ValueError, match="one state per subject"):
+        audit_record_many(
+            subjects=groups, action="x", actor=job_actor, from_states=["draft"]
+        )
