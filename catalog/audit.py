@@ -48,3 +48,5 @@ class AuditAction(models.TextChoices):
     )
     PRICE_LIST_LINE_ADDED = "price_list.line_added", "Price list line added"
     PRICE_LIST_LINE_REMOVED = "price_list.line_removed", "Price list line removed"
+    PRICING_MATRIX_CREATED = "pricing_matrix.created", "Pricing matrix created"
+    PRICE_ADJUSTMENT_CREATED = "price_adjustment.created", "Price adjustment created"

@@ -17,6 +17,7 @@ from catalog.services.offerings import (
 )
 from catalog.services.pricing import (
     PRICE_LIST_EDITABLE_FIELDS,
+    price_adjustment_create,
     price_list_create,
     price_list_line_add,
     price_list_line_remove,
@@ -24,6 +25,7 @@ from catalog.services.pricing import (
     price_list_publish,
     price_list_retire,
     price_list_update,
+    pricing_matrix_create,
 )
 from catalog.services.specifications import (
     SPECIFICATION_EDITABLE_FIELDS,
@@ -57,7 +59,9 @@ __all__ = [
     "offering_update",
     "price_list_create",
     "price_list_line_add",
+    "price_adjustment_create",
     "price_list_line_remove",
+    "pricing_matrix_create",
     "price_list_new_version",
     "price_list_publish",
     "price_list_retire",

@@ -14,7 +14,15 @@ from django.db import transaction
 
 from catalog.audit import AuditAction
 from catalog.exceptions import PublishBlocked
-from catalog.models import ChargeType, PriceList, PriceListLine, RecurringPeriod
+from catalog.models import (
+    ChargeType,
+    PriceAdjustment,
+    PriceAdjustmentKind,
+    PriceList,
+    PriceListLine,
+    PricingMatrix,
+    RecurringPeriod,
+)
 from catalog.selectors import price_list_get_for_update
 from catalog.services.versioning import (
     children_editable_check,
@@ -181,7 +189,7 @@ def price_list_line_add(
     return line
 
 
-def _period_check(line: PriceListLine) -> None:
+def _period_check(line: PriceListLine | PricingMatrix) -> None:
     if line.charge_type == ChargeType.RECURRING and not line.recurring_period:
         raise ValidationFailed(
             "A recurring charge needs a period.",
@@ -209,3 +217,74 @@ def price_list_line_remove(*, line_id: int, actor: Actor) -> None:
             actor=actor,
             data={"line_id": line_id, "offering_id": line.offering_id},
         )
+
+
+def pricing_matrix_create(
+    *,
+    code: str,
+    name: str,
+    offering_id: int,
+    charge_type: ChargeType | str,
+    decision_table_key: str,
+    actor: Actor,
+    recurring_period: RecurringPeriod | str = "",
+    description: str = "",
+) -> PricingMatrix:
+    """Price an offering's charge from a decision table on its characteristics."""
+    with transaction.atomic():
+        matrix = PricingMatrix(
+            code=code,
+            name=name,
+            offering_id=offering_id,
+            charge_type=charge_type,
+            recurring_period=recurring_period,
+            decision_table_key=decision_table_key,
+            description=description,
+        )
+        _period_check(matrix)
+        item_clean(matrix)
+        matrix.save()
+        audit_record(
+            subject=matrix,
+            action=AuditAction.PRICING_MATRIX_CREATED,
+            actor=actor,
+            data={"code": code, "decision_table_key": decision_table_key},
+        )
+    return matrix
+
+
+def price_adjustment_create(
+    *,
+    code: str,
+    name: str,
+    kind: PriceAdjustmentKind | str,
+    decision_table_key: str,
+    actor: Actor,
+    offering_id: int | None = None,
+    valid_from: datetime | None = None,
+    valid_to: datetime | None = None,
+    priority: int = 100,
+    description: str = "",
+) -> PriceAdjustment:
+    """Add an adjustment (volume, channel, promotion...) decided by a decision table."""
+    with transaction.atomic():
+        adjustment = PriceAdjustment(
+            code=code,
+            name=name,
+            kind=kind,
+            offering_id=offering_id,
+            decision_table_key=decision_table_key,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            priority=priority,
+            description=description,
+        )
+        item_clean(adjustment)
+        adjustment.save()
+        audit_record(
+            subject=adjustment,
+            action=AuditAction.PRICE_ADJUSTMENT_CREATED,
+            actor=actor,
+            data={"code": code, "kind": str(kind)},
+        )
+    return adjustment

@@ -119,3 +119,48 @@ def test_price_list_new_version_copies_lines(actor):
     copied = new.lines.get()
     assert (copied.offering_id, copied.amount) == (line.offering_id, Decimal("12.5"))
     assert line.price_list.lines.get().pk == line.pk
+
+
+def test_pricing_matrix_and_adjustment_create_record_audit_events(job_actor):
+    from catalog.models import PriceAdjustmentKind
+    from catalog.services import price_adjustment_create, pricing_matrix_create
+    from ordermgmt.audit import audit_history
+
+    offering = ProductOfferingFactory()
+    matrix = pricing_matrix_create(
+        code="PM1",
+        name="Bandwidth by term",
+        offering_id=offering.pk,
+        charge_type="recurring",
+        recurring_period="month",
+        decision_table_key="pricing_bw",
+        actor=job_actor,
+    )
+    adjustment = price_adjustment_create(
+        code="ADJ1",
+        name="Volume",
+        kind=PriceAdjustmentKind.VOLUME,
+        decision_table_key="adj_volume",
+        actor=job_actor,
+    )
+    assert [e.action for e in audit_history(subject=matrix)] == [
+        "pricing_matrix.created"
+    ]
+    assert [e.action for e in audit_history(subject=adjustment)] == [
+        "price_adjustment.created"
+    ]
+
+
+def test_pricing_matrix_for_a_recurring_charge_needs_a_period(job_actor):
+    from catalog.services import pricing_matrix_create
+
+    offering = ProductOfferingFactory()
+    with pytest.raises(ValidationFailed):
+        pricing_matrix_create(
+            code="PM2",
+            name="x",
+            offering_id=offering.pk,
+            charge_type="recurring",
+            decision_table_key="k",
+            actor=job_actor,
+        )
