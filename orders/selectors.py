@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -9,6 +10,7 @@ from django.db.models import QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from catalog.models import ProductOffering
+from inventory.models import InventoryItem
 from ordermgmt.exceptions import NotFound
 from ordermgmt.locking import lock_many, lock_one
 from ordermgmt.roles import Role, user_roles
@@ -105,11 +107,11 @@ def account_get(*, account_id: int) -> Account:
         raise NotFound(f"Account {account_id} does not exist.") from exc
 
 
-def offering_get(*, offering_id: int) -> ProductOffering:
-    """Return one offering with its product specification for order capture."""
-    try:
-        return ProductOffering.objects.select_related("product_specification").get(
-            pk=offering_id
-        )
-    except ProductOffering.DoesNotExist as exc:
-        raise NotFound(f"Offering {offering_id} does not exist.") from exc
+def offerings_by_id(*, offering_ids: Iterable[int]) -> dict[int, ProductOffering]:
+    """Return the offerings order lines name, by id, in one query (none for no ids)."""
+    return ProductOffering.objects.in_bulk(set(offering_ids))
+
+
+def inventory_items_by_id(*, item_ids: Iterable[int]) -> dict[int, InventoryItem]:
+    """Return the inventory items MACD lines act on, by id, in one query (none for no ids)."""
+    return InventoryItem.objects.in_bulk(set(item_ids))

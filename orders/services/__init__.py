@@ -5,9 +5,10 @@ progress (<-> enrichment on hold) -> new -> acknowledged | rejected -> in progre
 completed | partial | failed, with the side states awaiting information, on hold, revision
 in progress, assessing cancellation, cancellation in progress and canceled (lines also
 scheduled). Modules: `capture` (draft, submit, draft cancel), `lines` (draft lines),
-`line_checks` (line validation), `approval` and `accounts`. Each service locks the order,
-then its lines in ascending pk, checks, transitions, saves and writes AuditEvents in one
-transaction.
+`line_checks` (line validation), `line_writes` (an order's lines saved in one UPDATE),
+`approval` and `accounts`. Each service locks the order, then its lines in ascending pk,
+checks, transitions, saves and writes AuditEvents in one transaction; the lines and their
+events are written set-based, never one query per line.
 """
 
 from orders.services.accounts import (

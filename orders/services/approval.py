@@ -1,4 +1,8 @@
-"""Approval: acknowledge a New order or reject it; lines follow the order."""
+"""Approval: acknowledge a New order or reject it; lines follow the order.
+
+Each service locks the order, then its lines in ascending pk, and writes the lines and
+their audit events in one statement each, whatever the number of lines.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from ordermgmt.actor import Actor
-from ordermgmt.audit import audit_record
+from ordermgmt.audit import audit_record, audit_record_many
 from ordermgmt.exceptions import InvalidTransition, ValidationFailed
 from orders.audit import AuditAction
 from orders.exceptions import SelfApprovalForbidden
-from orders.models import CustomerOrder
+from orders.models import CustomerOrder, LineState
 from orders.selectors import order_get_for_update, order_lines_for_update
+from orders.services.line_writes import lines_save_transitioned
 
 
 def order_approve(*, order_id: int, actor: Actor, reason: str = "") -> CustomerOrder:
@@ -42,18 +47,20 @@ def order_approve(*, order_id: int, actor: Actor, reason: str = "") -> CustomerO
             reason=reason,
             at=now,
         )
+        lines_from = [line.state for line in lines]
         for line in lines:
-            line_from = line.state
             line.acknowledge()
-            line.save(update_fields=["state", "updated_at"])
-            audit_record(
-                subject=line,
-                action=AuditAction.LINE_ACKNOWLEDGED,
-                actor=actor,
-                from_state=line_from,
-                to_state=line.state,
-                at=now,
-            )
+        lines_save_transitioned(
+            lines=lines, from_states=lines_from, fields=["state"], at=now
+        )
+        audit_record_many(
+            subjects=lines,
+            action=AuditAction.LINE_ACKNOWLEDGED,
+            actor=actor,
+            from_states=lines_from,
+            to_state=LineState.ACKNOWLEDGED,
+            at=now,
+        )
     return order
 
 
@@ -87,17 +94,19 @@ def order_reject(*, order_id: int, actor: Actor, reason: str) -> CustomerOrder:
             reason=reason,
             at=now,
         )
+        lines_from = [line.state for line in lines]
         for line in lines:
-            line_from = line.state
             line.reject()
-            line.save(update_fields=["state", "updated_at"])
-            audit_record(
-                subject=line,
-                action=AuditAction.LINE_REJECTED,
-                actor=actor,
-                from_state=line_from,
-                to_state=line.state,
-                reason=reason,
-                at=now,
-            )
+        lines_save_transitioned(
+            lines=lines, from_states=lines_from, fields=["state"], at=now
+        )
+        audit_record_many(
+            subjects=lines,
+            action=AuditAction.LINE_REJECTED,
+            actor=actor,
+            from_states=lines_from,
+            to_state=LineState.REJECTED,
+            reason=reason,
+            at=now,
+        )
     return order

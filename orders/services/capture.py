@@ -1,6 +1,7 @@
 """Order capture: open a draft, submit it, or cancel it while it is a draft.
 
-Every service locks the order first, then its lines in ascending pk.
+Every service locks the order first, then its lines in ascending pk, and writes the lines
+and their audit events in one statement each, whatever the number of lines.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from ordermgmt.actor import Actor
-from ordermgmt.audit import audit_record
+from ordermgmt.audit import audit_record, audit_record_many
 from ordermgmt.exceptions import InvalidTransition, ValidationFailed
 from orders.audit import AuditAction
 from orders.exceptions import AccountSuspended, DuplicateExternalId
@@ -20,12 +21,14 @@ from orders.models import (
     ORDER_NUMBER_PREFIX,
     AccountState,
     CustomerOrder,
+    LineState,
     OrderChannel,
     OrderPriority,
     display_number,
 )
 from orders.selectors import account_get, order_get_for_update, order_lines_for_update
 from orders.services.line_checks import lines_revalidation_errors
+from orders.services.line_writes import lines_save_transitioned
 
 
 def order_draft_create(
@@ -107,6 +110,9 @@ def order_submit(*, order_id: int, actor: Actor) -> CustomerOrder:
                 f"Order {order} has no lines.",
                 errors={"lines": ["Add at least one line."]},
             )
+        for line in lines:
+            if not can_proceed(line.submit):
+                raise InvalidTransition(subject=line, transition="submit")
         now = timezone.now()
         errors = lines_revalidation_errors(order=order, lines=lines, at=now)
         if errors:
@@ -122,18 +128,20 @@ def order_submit(*, order_id: int, actor: Actor) -> CustomerOrder:
             to_state=order.state,
             at=now,
         )
+        lines_from = [line.state for line in lines]
         for line in lines:
-            line_from = line.state
             line.submit()
-            line.save(update_fields=["state", "updated_at"])
-            audit_record(
-                subject=line,
-                action=AuditAction.LINE_SUBMITTED,
-                actor=actor,
-                from_state=line_from,
-                to_state=line.state,
-                at=now,
-            )
+        lines_save_transitioned(
+            lines=lines, from_states=lines_from, fields=["state"], at=now
+        )
+        audit_record_many(
+            subjects=lines,
+            action=AuditAction.LINE_SUBMITTED,
+            actor=actor,
+            from_states=lines_from,
+            to_state=LineState.SUBMITTED,
+            at=now,
+        )
     return order
 
 
@@ -146,6 +154,9 @@ def order_draft_cancel(
         if not can_proceed(order.cancel_draft):
             raise InvalidTransition(subject=order, transition="cancel_draft")
         lines = order_lines_for_update(order_id=order.pk)
+        for line in lines:
+            if not can_proceed(line.cancel_draft):
+                raise InvalidTransition(subject=line, transition="cancel_draft")
         now = timezone.now()
         from_state = order.state
         order.cancel_draft(at=now, reason=reason)
@@ -161,17 +172,19 @@ def order_draft_cancel(
             reason=reason,
             at=now,
         )
+        lines_from = [line.state for line in lines]
         for line in lines:
-            line_from = line.state
             line.cancel_draft(at=now)
-            line.save(update_fields=["state", "canceled_at", "updated_at"])
-            audit_record(
-                subject=line,
-                action=AuditAction.LINE_CANCELED,
-                actor=actor,
-                from_state=line_from,
-                to_state=line.state,
-                reason=reason,
-                at=now,
-            )
+        lines_save_transitioned(
+            lines=lines, from_states=lines_from, fields=["state", "canceled_at"], at=now
+        )
+        audit_record_many(
+            subjects=lines,
+            action=AuditAction.LINE_CANCELED,
+            actor=actor,
+            from_states=lines_from,
+            to_state=LineState.CANCELED,
+            reason=reason,
+            at=now,
+        )
     return order

@@ -1,20 +1,22 @@
 """Checks of an order line against the catalog and the account's inventory.
 
-Shared by the line services and by submit, which checks every line again.
+Shared by the line services and by submit, which checks every line again. What the
+checks read (items, offerings, characteristic definitions) is loaded up front in a fixed
+number of queries, whatever the number of lines; the checks themselves never query.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from catalog.models import ProductOffering
-from catalog.rules import characteristic_errors
-from catalog.selectors import specification_characteristics
+from catalog.rules import CharacteristicDefinition, characteristic_errors
+from catalog.selectors import specification_characteristics_many
 from inventory.models import InventoryItem
-from inventory.selectors import inventory_item_get
-from ordermgmt.exceptions import NotFound, ValidationFailed
+from ordermgmt.exceptions import ValidationFailed
 from orders.models import (
     MACD_ACTIONS,
     CustomerOrder,
@@ -23,7 +25,7 @@ from orders.models import (
     OrderChannel,
 )
 from orders.rules import macd_item_errors, offering_eligibility_errors
-from orders.selectors import offering_get
+from orders.selectors import inventory_items_by_id, offerings_by_id
 
 # Actions whose line carries characteristic values (the new or changed configuration).
 _CONFIGURING_ACTIONS = frozenset({LineAction.ADD, LineAction.CHANGE})
@@ -39,8 +41,51 @@ class LineTarget:
     characteristics: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class LineReferences:
+    """The rows that checking some lines reads, loaded once: items, offerings, definitions."""
+
+    items: dict[int, InventoryItem]
+    offerings: dict[int, ProductOffering]
+    characteristics: dict[int, list[CharacteristicDefinition]]
+
+
+def line_references_load(
+    *, offering_ids: Iterable[int | None], inventory_item_ids: Iterable[int | None]
+) -> LineReferences:
+    """Load what lines name (and what their items own) in three queries at most."""
+    items = inventory_items_by_id(
+        item_ids={pk for pk in inventory_item_ids if pk is not None}
+    )
+    # A MACD line without an offering of its own takes the item's offering.
+    wanted_offerings = {pk for pk in offering_ids if pk is not None} | {
+        item.offering_id for item in items.values() if item.offering_id is not None
+    }
+    offerings = offerings_by_id(offering_ids=wanted_offerings)
+    specification_ids = {
+        offering.product_specification_id
+        for offering in offerings.values()
+        if offering.product_specification_id is not None
+    } | {
+        item.specification_id
+        for item in items.values()
+        if item.specification_id is not None
+    }
+    return LineReferences(
+        items=items,
+        offerings=offerings,
+        characteristics=specification_characteristics_many(
+            specification_ids=specification_ids
+        ),
+    )
+
+
 def _item_for_line(
-    *, order: CustomerOrder, action: str, inventory_item_id: int | None
+    *,
+    order: CustomerOrder,
+    action: str,
+    inventory_item_id: int | None,
+    references: LineReferences,
 ) -> tuple[InventoryItem | None, list[str]]:
     if inventory_item_id is None:
         if action in MACD_ACTIONS:
@@ -48,9 +93,8 @@ def _item_for_line(
         return None, []
     if action == LineAction.ADD:
         return None, ["An add line creates a new item; it cannot name an existing one."]
-    try:
-        item = inventory_item_get(item_id=inventory_item_id)
-    except NotFound:
+    item = references.items.get(inventory_item_id)
+    if item is None:
         return None, [f"Inventory item {inventory_item_id} does not exist."]
     if item.account_id != order.account_id:
         return None, ["The inventory item belongs to another account."]
@@ -64,14 +108,14 @@ def _offering_for_line(
     offering_id: int | None,
     owned_offering_id: int | None,
     at: datetime,
+    references: LineReferences,
 ) -> tuple[ProductOffering | None, list[str]]:
     if offering_id is None:
         if action == LineAction.ADD:
             return None, ["An add line needs an offering."]
         return None, []
-    try:
-        offering = offering_get(offering_id=offering_id)
-    except NotFound:
+    offering = references.offerings.get(offering_id)
+    if offering is None:
         return None, [f"Offering {offering_id} does not exist."]
     # Selling rules apply to what is newly sold, not to keeping an owned item.
     if action != LineAction.ADD and offering_id == owned_offering_id:
@@ -95,9 +139,10 @@ def _characteristic_errors(
     specification_id: int | None,
     values: dict[str, Any],
     customer_facing: bool,
+    references: LineReferences,
 ) -> dict[str, list[str]]:
     definitions = (
-        specification_characteristics(specification_id=specification_id)
+        references.characteristics.get(specification_id, [])
         if specification_id is not None
         else []
     )
@@ -118,6 +163,31 @@ def line_target(
     at: datetime,
 ) -> LineTarget:
     """Check a line against the catalog and the account's inventory; raise all errors."""
+    return _line_target_checked(
+        order=order,
+        action=action,
+        offering_id=offering_id,
+        inventory_item_id=inventory_item_id,
+        quantity=quantity,
+        characteristics=characteristics,
+        at=at,
+        references=line_references_load(
+            offering_ids=[offering_id], inventory_item_ids=[inventory_item_id]
+        ),
+    )
+
+
+def _line_target_checked(
+    *,
+    order: CustomerOrder,
+    action: str,
+    offering_id: int | None,
+    inventory_item_id: int | None,
+    quantity: int,
+    characteristics: dict[str, Any],
+    at: datetime,
+    references: LineReferences,
+) -> LineTarget:
     if action not in LineAction.values:
         raise ValidationFailed(
             f"Unknown line action {action!r}.",
@@ -127,7 +197,10 @@ def line_target(
     if quantity < 1:
         errors["quantity"] = ["Must be at least 1."]
     item, item_errors = _item_for_line(
-        order=order, action=action, inventory_item_id=inventory_item_id
+        order=order,
+        action=action,
+        inventory_item_id=inventory_item_id,
+        references=references,
     )
     if item_errors:
         errors["inventory_item_id"] = item_errors
@@ -139,6 +212,7 @@ def line_target(
         offering_id=offering_id,
         owned_offering_id=item.offering_id if item is not None else None,
         at=at,
+        references=references,
     )
     if offering_errors:
         errors["offering_id"] = offering_errors
@@ -157,6 +231,7 @@ def line_target(
                 specification_id=specification_id,
                 values=values,
                 customer_facing=order.channel == OrderChannel.PORTAL and item is None,
+                references=references,
             )
         )
     elif characteristics:
@@ -176,11 +251,18 @@ def line_target(
 def lines_revalidation_errors(
     *, order: CustomerOrder, lines: list[CustomerOrderLine], at: datetime
 ) -> dict[str, list[str]]:
-    """Check every line again: the catalog or the inventory may have moved since capture."""
+    """Check every line again: the catalog or the inventory may have moved since capture.
+
+    Reads in a fixed number of queries whatever the number of lines.
+    """
+    references = line_references_load(
+        offering_ids=[line.offering_id for line in lines],
+        inventory_item_ids=[line.inventory_item_id for line in lines],
+    )
     errors: dict[str, list[str]] = {}
     for line in lines:
         try:
-            line_target(
+            _line_target_checked(
                 order=order,
                 action=line.action,
                 offering_id=line.offering_id,
@@ -188,6 +270,7 @@ def lines_revalidation_errors(
                 quantity=line.quantity,
                 characteristics=line.characteristics,
                 at=at,
+                references=references,
             )
         except ValidationFailed as exc:
             for field, messages in exc.errors.items():

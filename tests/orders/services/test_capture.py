@@ -517,6 +517,22 @@ def test_order_submit_refuses_every_state_but_draft(actor, state):
     assert not audit_history(subject=order).exists()
 
 
+def test_order_submit_refuses_when_a_line_is_not_a_draft(draft, offering, actor):
+    add_line(draft, offering, actor)
+    CustomerOrderLineFactory(order=draft, line_number=9, state=LineState.CANCELED)
+
+    with pytest.raises(InvalidTransition):
+        order_submit(order_id=draft.pk, actor=actor)
+
+    draft.refresh_from_db()
+    assert draft.state == CustomerOrderState.DRAFT
+    assert (
+        not audit_history(subject=draft)
+        .filter(action=AuditAction.ORDER_SUBMITTED)
+        .exists()
+    )
+
+
 def test_order_submit_revalidates_lines_against_the_current_catalog(
     draft, offering, actor
 ):
@@ -547,22 +563,18 @@ def test_order_submit_revalidates_lines_against_the_current_catalog(
     assert draft.state == CustomerOrderState.DRAFT
 
 
-def test_order_submit_leaves_nothing_behind_when_a_line_save_fails(
+def test_order_submit_leaves_nothing_behind_when_the_line_audit_fails(
     draft, offering, actor
 ):
+    # given lines whose UPDATE has run when the audit insert after it fails
     add_line(draft, offering, actor)
     add_line(draft, offering, actor)
-    real_save = CustomerOrderLine.save
-    calls = []
-
-    def failing_second_save(self, *args, **kwargs):
-        calls.append(self.pk)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return real_save(self, *args, **kwargs)
 
     with (
-        mock.patch.object(CustomerOrderLine, "save", failing_second_save),
+        mock.patch(
+            "orders.services.capture.audit_record_many",
+            side_effect=RuntimeError("disk full"),
+        ),
         pytest.raises(RuntimeError),
     ):
         order_submit(order_id=draft.pk, actor=actor)
@@ -601,6 +613,21 @@ def test_order_draft_cancel_cancels_order_and_lines(draft, offering, actor):
         "duplicate",
     )
     assert audit_history(subject=line).get().action == AuditAction.LINE_CANCELED
+
+
+def test_order_draft_cancel_refuses_when_a_line_is_not_a_draft(draft, actor):
+    CustomerOrderLineFactory(order=draft, line_number=1, state=LineState.DRAFT)
+    CustomerOrderLineFactory(order=draft, line_number=2, state=LineState.SUBMITTED)
+
+    with pytest.raises(InvalidTransition):
+        order_draft_cancel(order_id=draft.pk, actor=actor)
+
+    draft.refresh_from_db()
+    assert draft.state == CustomerOrderState.DRAFT
+    assert set(draft.lines.values_list("state", flat=True)) == {
+        LineState.DRAFT,
+        LineState.SUBMITTED,
+    }
 
 
 @pytest.mark.parametrize("state", NOT_DRAFT)
