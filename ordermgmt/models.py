@@ -50,3 +50,28 @@ class AuditEvent(models.Model):
         return (
             f"{self.action} by {self.actor_label} at {self.occurred_at:%Y-%m-%d %H:%M}"
         )
+
+
+class WorkGroup(TimeStampedModel):
+    """A team with a queue: approvers, a fulfillment or fallout team. Work is routed here."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="work_groups", blank=True
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_work_groups",
+    )
+    email = models.EmailField(blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

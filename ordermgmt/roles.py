@@ -74,6 +74,7 @@ ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
         ("orders", "*"): VIEW,
         ("inventory", "*"): VIEW,
         ("ordermgmt", "auditevent"): VIEW,
+        ("ordermgmt", "workgroup"): ALL,
         ("django_q", "*"): VIEW,
     },
     Role.INTEGRATOR: {

@@ -1,4 +1,4 @@
-"""Kernel writes: people and their roles."""
+"""Kernel writes: people, their roles and their work groups."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from django.db import models, transaction
 
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
-from ordermgmt.exceptions import ValidationFailed
+from ordermgmt.exceptions import NotFound, ValidationFailed
+from ordermgmt.locking import lock_one
+from ordermgmt.models import WorkGroup
 from ordermgmt.roles import Role
 
 
 class KernelAuditAction(models.TextChoices):
     USER_CREATED = "user.created", "User created"
+    WORK_GROUP_CREATED = "work_group.created", "Work group created"
+    WORK_GROUP_MEMBER_ADDED = "work_group.member_added", "Work group member added"
 
 
 def user_create(
@@ -57,3 +61,53 @@ def user_create(
             data={"username": username, "roles": [role.value for role in roles]},
         )
     return user
+
+
+def work_group_create(
+    *,
+    code: str,
+    name: str,
+    actor: Actor,
+    description: str = "",
+    manager_id: int | None = None,
+    member_ids: Iterable[int] = (),
+    email: str = "",
+) -> WorkGroup:
+    """Create a work group (a team with a queue) with its manager and members."""
+    with transaction.atomic():
+        if WorkGroup.objects.filter(code=code).exists():
+            raise ValidationFailed(
+                f"A work group {code!r} exists.", errors={"code": ["Already used."]}
+            )
+        group = WorkGroup.objects.create(
+            code=code,
+            name=name,
+            description=description,
+            manager_id=manager_id,
+            email=email,
+        )
+        members = list(member_ids)
+        group.members.add(*members)
+        audit_record(
+            subject=group,
+            action=KernelAuditAction.WORK_GROUP_CREATED,
+            actor=actor,
+            data={"code": code, "members": members, "manager_id": manager_id},
+        )
+    return group
+
+
+def work_group_member_add(*, group_id: int, user_id: int, actor: Actor) -> WorkGroup:
+    """Add a person to a work group so its queue shows them the group's work."""
+    with transaction.atomic():
+        group = lock_one(WorkGroup.objects.all(), pk=group_id, label="Work group")
+        if not User.objects.filter(pk=user_id).exists():
+            raise NotFound(f"User {user_id} does not exist.")
+        group.members.add(user_id)
+        audit_record(
+            subject=group,
+            action=KernelAuditAction.WORK_GROUP_MEMBER_ADDED,
+            actor=actor,
+            data={"user_id": user_id},
+        )
+    return group
