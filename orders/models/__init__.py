@@ -15,6 +15,7 @@ from orders.models.common import (
     currency_validator,
     display_number,
 )
+from orders.models.enrichment import EnrichmentTask, EnrichmentTaskState
 from orders.models.lines import (
     MACD_ACTIONS,
     CustomerOrderLine,
@@ -23,6 +24,7 @@ from orders.models.lines import (
     RecurringPeriod,
 )
 from orders.models.orders import (
+    ApprovalStatus,
     CustomerOrder,
     CustomerOrderState,
     OrderChannel,
@@ -37,12 +39,15 @@ __all__ = [
     "AccountKind",
     "AccountState",
     "AccountUser",
+    "ApprovalStatus",
     "Contact",
     "ContactRole",
     "CustomerOrder",
     "CustomerOrderLine",
     "CustomerOrderState",
     "CustomerSegment",
+    "EnrichmentTask",
+    "EnrichmentTaskState",
     "LineAction",
     "LineState",
     "OrderChannel",

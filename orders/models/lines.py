@@ -111,6 +111,8 @@ class CustomerOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="order_lines",
     )
+    # The client's own id for the item (TMF productOrderItem.id), unique within the order.
+    item_ref = models.CharField(max_length=64, blank=True, default="")
     quantity = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     # {characteristic code: value}, checked against the specification by the services.
     characteristics = models.JSONField(default=dict, blank=True)
@@ -141,6 +143,8 @@ class CustomerOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     adjustments = models.JSONField(default=list, blank=True)
     one_time_total = money_field()
     recurring_total = money_field()
+    # TMF extension attributes a client sent that have no column (kept, echoed back).
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["order_id", "line_number"]

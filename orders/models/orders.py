@@ -47,6 +47,14 @@ class OrderPriority(models.IntegerChoices):
     LOW = 3, "Low"
 
 
+class ApprovalStatus(models.TextChoices):
+    NOT_EVALUATED = "not_evaluated", "Not evaluated"
+    NOT_REQUIRED = "not_required", "Not required"
+    PENDING = "pending", "Pending approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
 class OrderChannel(models.TextChoices):
     AGENT = "agent", "Agent"
     PORTAL = "portal", "Portal"
@@ -134,6 +142,27 @@ class CustomerOrder(ConcurrentTransitionMixin, TimeStampedModel):
     discount_percent = models.DecimalField(
         max_digits=7, decimal_places=4, default=Decimal("0")
     )
+    discount_reason = models.TextField(blank=True, default="")
+    # Pricing: the price list chosen by the price-list policy; frozen at approval.
+    price_list_code = models.CharField(max_length=64, blank=True, default="")
+    priced_at = models.DateTimeField(null=True, blank=True)
+    price_frozen_at = models.DateTimeField(null=True, blank=True)
+    # Approval: what the approval policy decided, and for whom the order waits.
+    approval_status = models.CharField(
+        max_length=16,
+        choices=ApprovalStatus.choices,
+        default=ApprovalStatus.NOT_EVALUATED,
+    )
+    approval_reason = models.TextField(blank=True, default="")
+    approval_group = models.ForeignKey(
+        "ordermgmt.WorkGroup",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approval_orders",
+    )
+    # TMF extension attributes a client sent that have no column (kept, echoed back).
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-id"]
