@@ -207,4 +207,4 @@ class DecisionRow(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Row {self.position} of {self.table_id}"
+        return f"Row {self.position}"
