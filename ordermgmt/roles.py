@@ -41,6 +41,8 @@ _ORDERS_WRITE = {
     ("orders", "customerorderline"): ("view", "add", "change", "delete"),
 }
 
+_ENRICHMENT_WORK = {("orders", "enrichmenttask"): ("view", "change")}
+
 ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
     # A customer's reach is narrowed further to its own account by object permissions.
     Role.CUSTOMER: {
@@ -56,7 +58,11 @@ ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
         ("orders", "account"): ("view", "add", "change"),
         ("orders", "contact"): ("view", "add", "change"),
     },
-    Role.ORDER_APPROVER: {**_CATALOG_READ, **_ORDERS_READ},
+    Role.ORDER_APPROVER: {
+        **_CATALOG_READ,
+        **_ORDERS_READ,
+        ("orders", "customerorder"): ("view", "change"),
+    },
     Role.ORDER_MANAGER: {
         **_CATALOG_READ,
         **_ORDERS_READ,
@@ -64,8 +70,8 @@ ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
         ("orders", "account"): ("view", "add", "change"),
         ("orders", "contact"): ("view", "add", "change"),
     },
-    Role.FULFILLMENT_AGENT: {**_CATALOG_READ, **_ORDERS_READ},
-    Role.FULFILLMENT_MANAGER: {**_CATALOG_READ, **_ORDERS_READ},
+    Role.FULFILLMENT_AGENT: {**_CATALOG_READ, **_ORDERS_READ, **_ENRICHMENT_WORK},
+    Role.FULFILLMENT_MANAGER: {**_CATALOG_READ, **_ORDERS_READ, **_ENRICHMENT_WORK},
     Role.FALLOUT_AGENT: {**_CATALOG_READ, **_ORDERS_READ},
     Role.FALLOUT_MANAGER: {**_CATALOG_READ, **_ORDERS_READ},
     Role.PROCESS_ADMIN: {

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workspace/", include("workspace.urls")),
     path("portal/", include("portal.urls")),
+    path("tmf-api/", include("tmf.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

@@ -8,6 +8,7 @@ from orders.models import (
     Contact,
     CustomerOrder,
     CustomerOrderLine,
+    EnrichmentTask,
 )
 
 
@@ -106,6 +107,14 @@ class CustomerOrderAdmin(admin.ModelAdmin):
         "annual_total",
         "total_contract_value",
         "discount_percent",
+        "discount_reason",
+        "price_list_code",
+        "priced_at",
+        "price_frozen_at",
+        "approval_status",
+        "approval_reason",
+        "approval_group",
+        "extra",
     ]
     # Only free-text notes and the promised dates are edited here; the rest is workflow.
     readonly_fields = [
@@ -115,4 +124,43 @@ class CustomerOrderAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(EnrichmentTask)
+class EnrichmentTaskAdmin(admin.ModelAdmin):
+    """Read-only: tasks are claimed and completed in the fulfillment workspace."""
+
+    list_display = [
+        "pk",
+        "order",
+        "line",
+        "work_group",
+        "state",
+        "assignee",
+        "created_at",
+    ]
+    list_filter = ["state", "work_group"]
+    search_fields = ["order__number", "order__account__name"]
+    list_select_related = ["order", "line", "work_group", "assignee"]
+    readonly_fields = [
+        "order",
+        "line",
+        "work_group",
+        "state",
+        "characteristics",
+        "instructions",
+        "assignee",
+        "claimed_at",
+        "completed_at",
+        "data",
+        "created_at",
+        "updated_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

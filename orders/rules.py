@@ -1,9 +1,13 @@
-"""Pure decisions of order capture: offering eligibility and MACD targets (no ORM, no clock)."""
+"""Pure decisions of order capture: offering eligibility, MACD targets and typed
+characteristic values (no ORM, no clock)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from orders.models import LineAction
 
@@ -55,3 +59,35 @@ def macd_item_errors(*, action: str, item_state: str) -> list[str]:
         f"A {action.replace('_', ' ')} line needs an item that is "
         f"{' or '.join(sorted(allowed))}; this one is {item_state.replace('_', ' ')}."
     ]
+
+
+def value_is_blank(value: Any) -> bool:
+    """True when a characteristic has no value (absent, None or blank text)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def characteristic_value_typed(*, definition: Any, text: Any) -> Any:
+    """Read a policy's text value as the characteristic's type (text when unknown).
+
+    Choice values take the allowed value they spell, so 500 stays a number.
+    """
+    if definition is None or not isinstance(text, str):
+        return text
+    raw = text.strip()
+    value_type = definition.value_type
+    try:
+        if value_type == "boolean":
+            return raw.lower() in {"true", "yes", "1"}
+        if value_type == "integer":
+            return int(raw)
+        if value_type == "decimal":
+            return str(Decimal(raw))
+        if value_type in {"object", "address"}:
+            return json.loads(raw)
+    except (ValueError, ArithmeticError):
+        return raw
+    if value_type == "choice":
+        for allowed in definition.allowed_values:
+            if str(allowed) == raw:
+                return allowed
+    return raw

@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from catalog.models import ProductOffering
+from catalog.models import CompatibilityRule, OfferingRelationship, ProductOffering
 from inventory.models import InventoryItem
 from ordermgmt.exceptions import NotFound
 from ordermgmt.locking import lock_many, lock_one
+from ordermgmt.models import AuditEvent, WorkGroup
 from ordermgmt.roles import Role, user_roles
-from orders.models import Account, AccountUser, CustomerOrder, CustomerOrderLine
+from orders.models import (
+    Account,
+    AccountUser,
+    ApprovalStatus,
+    CustomerOrder,
+    CustomerOrderLine,
+    CustomerOrderState,
+    EnrichmentTask,
+    EnrichmentTaskState,
+)
+
+# Inventory item states in which the customer still has the product (compatibility).
+OWNED_ITEM_STATES = ("installation_pending", "active", "suspended", "change_pending")
 
 VIEW_ACCOUNT_PERMISSION = "orders.view_account"
 VIEW_ORDER_PERMISSION = "orders.view_customerorder"
@@ -76,8 +92,10 @@ def order_get_for_user(*, user: User, order_id: int) -> CustomerOrder:
 
 
 def order_get_for_update(*, order_id: int) -> CustomerOrder:
-    """Lock and return one order (lock it before its lines)."""
-    return lock_one(CustomerOrder.objects.all(), pk=order_id, label="Order")
+    """Lock and return one order with its account (lock the order before its lines)."""
+    return lock_one(
+        CustomerOrder.objects.select_related("account"), pk=order_id, label="Order"
+    )
 
 
 def order_lines_for_update(*, order_id: int) -> list[CustomerOrderLine]:
@@ -109,9 +127,243 @@ def account_get(*, account_id: int) -> Account:
 
 def offerings_by_id(*, offering_ids: Iterable[int]) -> dict[int, ProductOffering]:
     """Return the offerings order lines name, by id, in one query (none for no ids)."""
-    return ProductOffering.objects.in_bulk(set(offering_ids))
+    return ProductOffering.objects.select_related("product_specification").in_bulk(
+        set(offering_ids)
+    )
 
 
 def inventory_items_by_id(*, item_ids: Iterable[int]) -> dict[int, InventoryItem]:
     """Return the inventory items MACD lines act on, by id, in one query (none for no ids)."""
-    return InventoryItem.objects.in_bulk(set(item_ids))
+    return InventoryItem.objects.select_related("specification").in_bulk(set(item_ids))
+
+
+def offering_bundle_children(
+    *, offering_ids: Iterable[int]
+) -> dict[int, list[OfferingRelationship]]:
+    """Return the child relationships of bundle offerings by parent id, in one query."""
+    ids = set(offering_ids)
+    children: dict[int, list[OfferingRelationship]] = {pk: [] for pk in ids}
+    if not ids:
+        return children
+    for relationship in (
+        OfferingRelationship.objects.filter(parent_id__in=ids)
+        .select_related("child", "child__product_specification")
+        .order_by("parent_id", "position", "id")
+    ):
+        children[relationship.parent_id].append(relationship)
+    return children
+
+
+def compatibility_rules_by_source_code(
+    *, specification_codes: Iterable[str]
+) -> dict[str, list[CompatibilityRule]]:
+    """Return the compatibility rules whose source has one of the codes (any version)."""
+    codes = set(specification_codes)
+    rules: dict[str, list[CompatibilityRule]] = {}
+    if not codes:
+        return rules
+    for rule in CompatibilityRule.objects.filter(source__code__in=codes).select_related(
+        "source", "target"
+    ):
+        rules.setdefault(rule.source.code, []).append(rule)
+    return rules
+
+
+def account_owned_specification_codes(*, account_id: int) -> dict[int, str]:
+    """Return the specification code of each live inventory item of an account, by item id."""
+    return dict(
+        InventoryItem.objects.filter(
+            account_id=account_id, state__in=OWNED_ITEM_STATES
+        ).values_list("pk", "specification__code")
+    )
+
+
+def user_in_work_group(*, user_id: int, work_group_id: int) -> bool:
+    """True when the user is a member of the work group or a superuser (one query)."""
+    return (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True)
+        .filter(Q(is_superuser=True) | Q(work_groups__pk=work_group_id))
+        .exists()
+    )
+
+
+def user_may_decide_approval(*, user_id: int, work_group_id: int | None) -> bool:
+    """True for superusers, order managers and members of the order's approval group
+    (any order approver when the order names no group)."""
+    allowed = Q(is_superuser=True) | Q(groups__name=Role.ORDER_MANAGER.label)
+    if work_group_id is not None:
+        allowed |= Q(work_groups__pk=work_group_id)
+    else:
+        allowed |= Q(groups__name=Role.ORDER_APPROVER.label)
+    return (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True)
+        .filter(allowed)
+        .exists()
+    )
+
+
+def work_groups_by_code(*, codes: Iterable[str]) -> dict[str, WorkGroup]:
+    """Return work groups by code, in one query (none for no codes)."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    return {group.code: group for group in WorkGroup.objects.filter(code__in=wanted)}
+
+
+_OPEN_TASK_STATES = (EnrichmentTaskState.OPEN, EnrichmentTaskState.IN_PROGRESS)
+
+
+def enrichment_task_get(*, task_id: int) -> EnrichmentTask:
+    """Return one enrichment task; raise NotFound."""
+    try:
+        return EnrichmentTask.objects.get(pk=task_id)
+    except EnrichmentTask.DoesNotExist as exc:
+        raise NotFound(f"Enrichment task {task_id} does not exist.") from exc
+
+
+def enrichment_task_get_for_update(*, task_id: int) -> EnrichmentTask:
+    """Lock and return one enrichment task with its group (lock its order first)."""
+    return lock_one(
+        EnrichmentTask.objects.select_related("work_group"),
+        pk=task_id,
+        label="Enrichment task",
+    )
+
+
+def enrichment_tasks_open_for_update(*, order_id: int) -> list[EnrichmentTask]:
+    """Lock and return an order's open and claimed tasks in ascending pk."""
+    return lock_many(
+        EnrichmentTask.objects.filter(order_id=order_id, state__in=_OPEN_TASK_STATES)
+    )
+
+
+def enrichment_tasks_open_exist(*, order_id: int, excluding_id: int) -> bool:
+    """True while the order has another open or claimed enrichment task."""
+    return (
+        EnrichmentTask.objects.filter(order_id=order_id, state__in=_OPEN_TASK_STATES)
+        .exclude(pk=excluding_id)
+        .exists()
+    )
+
+
+# --- queues and lists for the workspaces ----------------------------------------------
+
+
+def _sees_every_queue(*, user: Any) -> bool:
+    return user.is_superuser or Role.ORDER_MANAGER in user_roles(user)
+
+
+def approval_queue(*, user: User) -> QuerySet[CustomerOrder]:
+    """Orders waiting for approval in the user's groups, oldest submitted first.
+
+    Superusers and order managers see every waiting order. Each order carries its
+    totals, discount, approval reason and group.
+    """
+    orders = (
+        CustomerOrder.objects.filter(
+            state=CustomerOrderState.NEW, approval_status=ApprovalStatus.PENDING
+        )
+        .select_related("account", "approval_group", "captured_by")
+        .order_by("submitted_at", "id")
+    )
+    if not user.is_authenticated or not user.is_active:
+        return orders.none()
+    if _sees_every_queue(user=user):
+        return orders
+    return orders.filter(approval_group__members=user)
+
+
+def enrichment_queue(*, user: User) -> QuerySet[EnrichmentTask]:
+    """Open and claimed enrichment tasks of the user's work groups, oldest first."""
+    tasks = (
+        EnrichmentTask.objects.filter(state__in=_OPEN_TASK_STATES)
+        .select_related(
+            "order",
+            "order__account",
+            "line",
+            "line__offering",
+            "work_group",
+            "assignee",
+        )
+        .order_by("created_at", "id")
+    )
+    if not user.is_authenticated or not user.is_active:
+        return tasks.none()
+    if user.is_superuser:
+        return tasks
+    return tasks.filter(work_group__members=user)
+
+
+def order_list_for_agent(
+    *, user: User, search: str = "", state: str = "", channel: str = ""
+) -> QuerySet[CustomerOrder]:
+    """The orders a user may see, newest first, searched by number, external id or
+    customer name and filtered by state and channel."""
+    orders = orders_visible_to(user=user).select_related("captured_by")
+    text = search.strip()
+    if text:
+        orders = orders.filter(
+            Q(number__icontains=text)
+            | Q(external_id__icontains=text)
+            | Q(account__name__icontains=text)
+            | Q(account__number__icontains=text)
+        )
+    if state:
+        orders = orders.filter(state=state)
+    if channel:
+        orders = orders.filter(channel=channel)
+    return orders.order_by("-id")
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """An order page's data: the order, its lines (offering, item, parent), its
+    enrichment tasks and the audit history of the order and its lines, oldest first."""
+
+    order: CustomerOrder
+    lines: list[CustomerOrderLine]
+    tasks: list[EnrichmentTask]
+    history: list[AuditEvent]
+
+
+def order_detail(*, user: User, order_id: int) -> OrderDetail:
+    """Return an order with lines, tasks and history if the user may read it (5 queries)."""
+    try:
+        order = (
+            orders_visible_to(user=user)
+            .select_related("captured_by", "approved_by", "approval_group")
+            .get(pk=order_id)
+        )
+    except CustomerOrder.DoesNotExist as exc:
+        raise NotFound(f"Order {order_id} does not exist.") from exc
+    lines = list(
+        CustomerOrderLine.objects.filter(order_id=order.pk)
+        .select_related("offering", "specification", "inventory_item")
+        .order_by("line_number")
+    )
+    tasks = list(
+        EnrichmentTask.objects.filter(order_id=order.pk)
+        .select_related("work_group", "assignee", "line")
+        .order_by("created_at", "id")
+    )
+    content_types = ContentType.objects.get_for_models(
+        CustomerOrder, CustomerOrderLine, EnrichmentTask, for_concrete_models=False
+    )
+    history = list(
+        AuditEvent.objects.filter(
+            Q(subject_type=content_types[CustomerOrder], subject_id=str(order.pk))
+            | Q(
+                subject_type=content_types[CustomerOrderLine],
+                subject_id__in=[str(line.pk) for line in lines],
+            )
+            | Q(
+                subject_type=content_types[EnrichmentTask],
+                subject_id__in=[str(task.pk) for task in tasks],
+            )
+        )
+        .select_related("actor_user", "subject_type")
+        .order_by("occurred_at", "id")
+    )
+    return OrderDetail(order=order, lines=lines, tasks=tasks, history=history)

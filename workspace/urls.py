@@ -1,13 +1,58 @@
-from django.urls import path
+from django.urls import include, path
 
 from workspace import views
 
 app_name = "workspace"
+
+_order = "orders/<int:pk>/"
+_line = "orders/<int:pk>/lines/<int:line_pk>/"
+
 urlpatterns = [
-    path("agent/", views.AgentWorkspaceView.as_view(), name="agent"),
-    path("approvals/", views.ApproverWorkspaceView.as_view(), name="approver"),
+    # Order agent
+    path("agent/", views.OrderListView.as_view(), name="agent"),
+    path("agent/customers/", views.AccountSearchView.as_view(), name="account-search"),
+    path("orders/new/", views.OrderCreateView.as_view(), name="order-create"),
+    path(_order, views.OrderDetailView.as_view(), name="order-detail"),
+    path(f"{_order}edit/", views.OrderEditView.as_view(), name="order-edit"),
+    path(f"{_order}save/", views.OrderHeaderSaveView.as_view(), name="order-save"),
+    path(f"{_order}lines/", views.OrderLinesView.as_view(), name="order-lines"),
+    path(f"{_order}totals/", views.OrderTotalsView.as_view(), name="order-totals"),
+    path(f"{_order}lines/new/", views.OrderLineNewView.as_view(), name="line-new"),
+    path(
+        f"{_order}lines/validate/",
+        views.OrderLineValidateView.as_view(),
+        name="line-validate",
+    ),
+    path(f"{_order}lines/add/", views.OrderLineAddView.as_view(), name="line-add"),
+    path(f"{_line}change/", views.OrderLineChangeView.as_view(), name="line-change"),
+    path(f"{_line}remove/", views.OrderLineRemoveView.as_view(), name="line-remove"),
+    path(
+        f"{_order}discount/",
+        views.OrderDiscountSetView.as_view(),
+        name="order-discount-set",
+    ),
+    path(f"{_order}submit/", views.OrderSubmitView.as_view(), name="order-submit"),
+    path(f"{_order}cancel/", views.OrderDraftCancelView.as_view(), name="order-cancel"),
+    # Order approver
+    path("approvals/", views.ApprovalQueueView.as_view(), name="approver"),
+    path(f"{_order}approve/", views.OrderApproveView.as_view(), name="order-approve"),
+    path(f"{_order}reject/", views.OrderRejectView.as_view(), name="order-reject"),
+    # Fulfillment agent
+    path("fulfillment/", views.EnrichmentQueueView.as_view(), name="fulfillment"),
+    path(
+        "fulfillment/tasks/<int:pk>/claim/",
+        views.EnrichmentTaskClaimView.as_view(),
+        name="enrichment-task-claim",
+    ),
+    path(
+        "fulfillment/tasks/<int:pk>/complete/",
+        views.EnrichmentTaskCompleteView.as_view(),
+        name="enrichment-task-complete",
+    ),
+    # Order import (its own module: workspace.import_urls, /workspace/orders/import/)
+    path("", include("workspace.import_urls")),
+    # Still to come
     path("orders/", views.OrderManagerWorkspaceView.as_view(), name="order-manager"),
-    path("fulfillment/", views.FulfillmentWorkspaceView.as_view(), name="fulfillment"),
     path(
         "fulfillment/manager/",
         views.FulfillmentManagerWorkspaceView.as_view(),

@@ -1,4 +1,5 @@
-"""Order capture: open a draft, submit it, or cancel it while it is a draft.
+"""Order capture: a whole order in one call (`order_capture`, all channels), or a draft
+to fill line by line; cancel a draft.
 
 Every service locks the order first, then its lines in ascending pk, and writes the lines
 and their audit events in one statement each, whatever the number of lines.
@@ -6,7 +7,9 @@ and their audit events in one statement each, whatever the number of lines.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,14 +24,55 @@ from orders.models import (
     ORDER_NUMBER_PREFIX,
     AccountState,
     CustomerOrder,
+    CustomerOrderLine,
     LineState,
     OrderChannel,
     OrderPriority,
     display_number,
 )
 from orders.selectors import account_get, order_get_for_update, order_lines_for_update
-from orders.services.line_checks import lines_revalidation_errors
+from orders.services.capture_input import LineInput
 from orders.services.line_writes import lines_save_transitioned
+from orders.services.order_checks import CheckedLine, LineCandidate, order_lines_check
+from orders.services.pricing_link import draft_prices_set
+from orders.services.submission import (
+    SUBMISSION_LINE_FIELDS,
+    SUBMISSION_ORDER_FIELDS,
+    order_submission_advance,
+)
+
+
+def _requested_dates_check(
+    requested_start_date: datetime | None, requested_completion_date: datetime | None
+) -> None:
+    if (
+        requested_start_date is not None
+        and requested_completion_date is not None
+        and requested_completion_date < requested_start_date
+    ):
+        raise ValidationFailed(
+            "The requested completion date is before the requested start date.",
+            errors={
+                "requested_completion_date": ["Must not be before the start date."]
+            },
+        )
+
+
+def _duplicate_external_id(
+    *, account_id: int, external_id: str
+) -> DuplicateExternalId | None:
+    if (
+        external_id
+        and CustomerOrder.objects.filter(
+            account_id=account_id, external_id=external_id
+        ).exists()
+    ):
+        return DuplicateExternalId(
+            f"Account {account_id} already has an order with external id "
+            f"{external_id!r}.",
+            external_id=external_id,
+        )
+    return None
 
 
 def order_draft_create(
@@ -44,17 +88,7 @@ def order_draft_create(
     requested_completion_date: datetime | None = None,
 ) -> CustomerOrder:
     """Open a draft order for an active account, numbered ORD0001001 style."""
-    if (
-        requested_start_date is not None
-        and requested_completion_date is not None
-        and requested_completion_date < requested_start_date
-    ):
-        raise ValidationFailed(
-            "The requested completion date is before the requested start date.",
-            errors={
-                "requested_completion_date": ["Must not be before the start date."]
-            },
-        )
+    _requested_dates_check(requested_start_date, requested_completion_date)
     try:
         with transaction.atomic():
             account = account_get(account_id=account_id)
@@ -83,65 +117,168 @@ def order_draft_create(
                 data={"account_id": account.pk, "channel": channel},
             )
     except IntegrityError as exc:
-        if (
-            external_id
-            and CustomerOrder.objects.filter(
-                account_id=account_id, external_id=external_id
-            ).exists()
-        ):
-            raise DuplicateExternalId(
-                f"Account {account_id} already has an order with external id "
-                f"{external_id!r}.",
-                external_id=external_id,
-            ) from exc
+        duplicate = _duplicate_external_id(
+            account_id=account_id, external_id=external_id
+        )
+        if duplicate is not None:
+            raise duplicate from exc
         raise
     return order
 
 
-def order_submit(*, order_id: int, actor: Actor) -> CustomerOrder:
-    """Submit a draft order with at least one valid line; its lines are submitted too."""
-    with transaction.atomic():
-        order = order_get_for_update(order_id=order_id)
-        if not can_proceed(order.submit):
-            raise InvalidTransition(subject=order, transition="submit")
-        lines = order_lines_for_update(order_id=order.pk)
-        if not lines:
-            raise ValidationFailed(
-                f"Order {order} has no lines.",
-                errors={"lines": ["Add at least one line."]},
+def _capture_input_check(*, channel: str, lines: Sequence[LineInput]) -> None:
+    errors: dict[str, list[str]] = {}
+    if channel not in OrderChannel.values:
+        errors["channel"] = [f"Choose one of: {', '.join(OrderChannel.values)}."]
+    if not lines:
+        errors["lines"] = ["Add at least one line."]
+    if errors:
+        raise ValidationFailed("The order is not valid.", errors=errors)
+
+
+def _lines_insert(
+    *, order: CustomerOrder, checked: list[CheckedLine]
+) -> list[CustomerOrderLine]:
+    """Insert the lines level by level, parents first, so children get parent ids."""
+    rows = {
+        line.key: CustomerOrderLine(
+            order=order,
+            line_number=number,
+            item_ref=line.key,
+            action=line.action,
+            offering_id=line.offering_id,
+            specification_id=line.specification_id,
+            inventory_item_id=line.inventory_item_id,
+            quantity=line.quantity,
+            characteristics=line.characteristics,
+            currency=order.currency,
+            extra=line.extra,
+        )
+        for number, line in enumerate(checked, start=1)
+    }
+    parent_of = {line.key: line.parent_key for line in checked}
+    done: set[str] = set()
+    while len(done) < len(rows):
+        level = [
+            key
+            for key in rows
+            if key not in done and (not parent_of[key] or parent_of[key] in done)
+        ]
+        for key in level:
+            if parent_of[key]:
+                rows[key].parent_line = rows[parent_of[key]]
+        CustomerOrderLine.objects.bulk_create([rows[key] for key in level])
+        done.update(level)
+    return [rows[line.key] for line in checked]
+
+
+def order_capture(
+    *,
+    account_id: int,
+    actor: Actor,
+    channel: str,
+    lines: Sequence[LineInput],
+    external_id: str = "",
+    description: str = "",
+    priority: int = OrderPriority.NORMAL,
+    requested_start_date: datetime | None = None,
+    requested_completion_date: datetime | None = None,
+    extra: Mapping[str, Any] | None = None,
+    submit: bool = True,
+) -> CustomerOrder:
+    """Capture a whole order: check every line, expand bundles, price, and submit.
+
+    One transaction and a fixed number of queries whatever the number of lines. Errors
+    come keyed `lines.<ref>.<field>` / `lines.<ref>.characteristics.<code>`; nothing is
+    written when any line is refused. With `submit`, enrichment and approval run too.
+    """
+    _requested_dates_check(requested_start_date, requested_completion_date)
+    _capture_input_check(channel=channel, lines=lines)
+    try:
+        with transaction.atomic():
+            account = account_get(account_id=account_id)
+            if account.state != AccountState.ACTIVE:
+                raise AccountSuspended(f"Account {account} is suspended.")
+            now = timezone.now()
+            order = CustomerOrder(
+                account=account,
+                channel=channel,
+                priority=priority,
+                external_id=external_id,
+                description=description,
+                requested_start_date=requested_start_date,
+                requested_completion_date=requested_completion_date,
+                captured_by_id=actor.user_id,
+                currency=account.currency,
+                extra=dict(extra or {}),
             )
-        for line in lines:
-            if not can_proceed(line.submit):
-                raise InvalidTransition(subject=line, transition="submit")
-        now = timezone.now()
-        errors = lines_revalidation_errors(order=order, lines=lines, at=now)
-        if errors:
-            raise ValidationFailed(f"Order {order} has invalid lines.", errors=errors)
-        from_state = order.state
-        order.submit(at=now)
-        order.save(update_fields=["state", "submitted_at", "updated_at"])
-        audit_record(
-            subject=order,
-            action=AuditAction.ORDER_SUBMITTED,
-            actor=actor,
-            from_state=from_state,
-            to_state=order.state,
-            at=now,
+            checked, references = order_lines_check(
+                order=order,
+                candidates=[
+                    LineCandidate(
+                        key=line.ref,
+                        action=line.action,
+                        offering_id=line.offering_id,
+                        quantity=line.quantity,
+                        characteristics=line.characteristics,
+                        inventory_item_id=line.inventory_item_id,
+                        parent_key=line.parent_ref,
+                        extra=line.extra,
+                    )
+                    for line in lines
+                ],
+                at=now,
+                expand_bundles=True,
+            )
+            order.save()
+            # Numbered from its own primary key: unique without a shared counter.
+            order.number = display_number(prefix=ORDER_NUMBER_PREFIX, pk=order.pk)
+            saved = _lines_insert(order=order, checked=checked)
+            order_fields, line_fields = draft_prices_set(
+                order=order, lines=saved, at=now
+            )
+            order.save(update_fields=["number", *order_fields])
+            if line_fields:
+                CustomerOrderLine.objects.bulk_update(saved, fields=line_fields)
+            audit_record(
+                subject=order,
+                action=AuditAction.ORDER_CAPTURED,
+                actor=actor,
+                to_state=order.state,
+                data={
+                    "account_id": account.pk,
+                    "channel": channel,
+                    "lines": len(saved),
+                    "external_id": external_id,
+                },
+                at=now,
+            )
+            audit_record_many(
+                subjects=saved,
+                action=AuditAction.LINE_ADDED,
+                actor=actor,
+                to_state=LineState.DRAFT,
+                at=now,
+            )
+            if submit:
+                lines_initial = [line.state for line in saved]
+                order_submission_advance(
+                    order=order, lines=saved, actor=actor, at=now, references=references
+                )
+                order.save(update_fields=SUBMISSION_ORDER_FIELDS)
+                lines_save_transitioned(
+                    lines=saved,
+                    from_states=lines_initial,
+                    fields=SUBMISSION_LINE_FIELDS,
+                    at=now,
+                )
+    except IntegrityError as exc:
+        duplicate = _duplicate_external_id(
+            account_id=account_id, external_id=external_id
         )
-        lines_from = [line.state for line in lines]
-        for line in lines:
-            line.submit()
-        lines_save_transitioned(
-            lines=lines, from_states=lines_from, fields=["state"], at=now
-        )
-        audit_record_many(
-            subjects=lines,
-            action=AuditAction.LINE_SUBMITTED,
-            actor=actor,
-            from_states=lines_from,
-            to_state=LineState.SUBMITTED,
-            at=now,
-        )
+        if duplicate is not None:
+            raise duplicate from exc
+        raise
     return order
 
 

@@ -1,18 +1,20 @@
-"""Checks of an order line against the catalog and the account's inventory.
+"""Checks of one order line against the catalog and the account's inventory.
 
-Shared by the line services and by submit, which checks every line again. What the
-checks read (items, offerings, characteristic definitions) is loaded up front in a fixed
-number of queries, whatever the number of lines; the checks themselves never query.
+Shared by the line services, by capture and by submit (through `order_checks`, which
+adds what needs the whole order: bundles and compatibility). What the checks read
+(items, offerings, bundle children, characteristic definitions, compatibility rules) is
+loaded up front in a fixed number of queries, whatever the number of lines; the checks
+themselves never query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from catalog.models import ProductOffering
+from catalog.models import CompatibilityRule, OfferingRelationship, ProductOffering
 from catalog.rules import CharacteristicDefinition, characteristic_errors
 from catalog.selectors import specification_characteristics_many
 from inventory.models import InventoryItem
@@ -20,15 +22,21 @@ from ordermgmt.exceptions import ValidationFailed
 from orders.models import (
     MACD_ACTIONS,
     CustomerOrder,
-    CustomerOrderLine,
     LineAction,
     OrderChannel,
 )
 from orders.rules import macd_item_errors, offering_eligibility_errors
-from orders.selectors import inventory_items_by_id, offerings_by_id
+from orders.selectors import (
+    compatibility_rules_by_source_code,
+    inventory_items_by_id,
+    offering_bundle_children,
+    offerings_by_id,
+)
 
 # Actions whose line carries characteristic values (the new or changed configuration).
-_CONFIGURING_ACTIONS = frozenset({LineAction.ADD, LineAction.CHANGE})
+CONFIGURING_ACTIONS = frozenset({LineAction.ADD, LineAction.CHANGE})
+# Bundles nest rarely; each level costs one query, so the depth is capped.
+_BUNDLE_DEPTH_LIMIT = 4
 
 
 @dataclass(frozen=True)
@@ -43,17 +51,58 @@ class LineTarget:
 
 @dataclass(frozen=True)
 class LineReferences:
-    """The rows that checking some lines reads, loaded once: items, offerings, definitions."""
+    """The rows that checking lines reads, loaded once.
+
+    `bundle_children` maps every bundle offering met (also below another bundle) to its
+    child relationships; `specification_codes` maps specification ids to codes;
+    `compatibility` holds the rules by source specification code.
+    """
 
     items: dict[int, InventoryItem]
     offerings: dict[int, ProductOffering]
     characteristics: dict[int, list[CharacteristicDefinition]]
+    bundle_children: dict[int, list[OfferingRelationship]]
+    specification_codes: dict[int, str]
+    compatibility: dict[str, list[CompatibilityRule]]
+
+    def definitions(
+        self, specification_id: int | None
+    ) -> list[CharacteristicDefinition]:
+        if specification_id is None:
+            return []
+        return self.characteristics.get(specification_id, [])
+
+
+def _bundle_children_load(
+    offerings: dict[int, ProductOffering],
+) -> dict[int, list[OfferingRelationship]]:
+    # One query per bundle level: children may be bundles themselves.
+    children: dict[int, list[OfferingRelationship]] = {}
+    pending = {pk for pk, offering in offerings.items() if offering.is_bundle}
+    for _level in range(_BUNDLE_DEPTH_LIMIT):
+        if not pending:
+            break
+        found = offering_bundle_children(offering_ids=pending)
+        children.update(found)
+        pending = set()
+        for relationships in found.values():
+            for relationship in relationships:
+                offerings.setdefault(relationship.child_id, relationship.child)
+                if (
+                    relationship.child.is_bundle
+                    and relationship.child_id not in children
+                ):
+                    pending.add(relationship.child_id)
+    return children
 
 
 def line_references_load(
-    *, offering_ids: Iterable[int | None], inventory_item_ids: Iterable[int | None]
+    *,
+    offering_ids: Iterable[int | None],
+    inventory_item_ids: Iterable[int | None],
+    with_compatibility: bool = False,
 ) -> LineReferences:
-    """Load what lines name (and what their items own) in three queries at most."""
+    """Load what lines name (and what their items and bundles hold) in a few queries."""
     items = inventory_items_by_id(
         item_ids={pk for pk in inventory_item_ids if pk is not None}
     )
@@ -62,20 +111,26 @@ def line_references_load(
         item.offering_id for item in items.values() if item.offering_id is not None
     }
     offerings = offerings_by_id(offering_ids=wanted_offerings)
-    specification_ids = {
-        offering.product_specification_id
-        for offering in offerings.values()
-        if offering.product_specification_id is not None
-    } | {
-        item.specification_id
-        for item in items.values()
-        if item.specification_id is not None
-    }
+    bundle_children = _bundle_children_load(offerings)
+    codes: dict[int, str] = {}
+    for offering in offerings.values():
+        if offering.product_specification_id is not None:
+            codes[offering.product_specification_id] = (
+                offering.product_specification.code
+            )
+    for item in items.values():
+        if item.specification_id is not None:
+            codes[item.specification_id] = item.specification.code
     return LineReferences(
         items=items,
         offerings=offerings,
-        characteristics=specification_characteristics_many(
-            specification_ids=specification_ids
+        characteristics=specification_characteristics_many(specification_ids=codes),
+        bundle_children=bundle_children,
+        specification_codes=codes,
+        compatibility=(
+            compatibility_rules_by_source_code(specification_codes=codes.values())
+            if with_compatibility
+            else {}
         ),
     )
 
@@ -107,11 +162,13 @@ def _offering_for_line(
     action: str,
     offering_id: int | None,
     owned_offering_id: int | None,
+    in_bundle: bool,
+    offering_optional: bool,
     at: datetime,
     references: LineReferences,
 ) -> tuple[ProductOffering | None, list[str]]:
     if offering_id is None:
-        if action == LineAction.ADD:
+        if action == LineAction.ADD and not offering_optional:
             return None, ["An add line needs an offering."]
         return None, []
     offering = references.offerings.get(offering_id)
@@ -123,7 +180,8 @@ def _offering_for_line(
     account = order.account
     return offering, offering_eligibility_errors(
         lifecycle_status=offering.lifecycle_status,
-        is_sellable=offering.is_sellable,
+        # A bundle's children are sold as part of it, not on their own.
+        is_sellable=offering.is_sellable or in_bundle,
         valid_from=offering.valid_from,
         valid_to=offering.valid_to,
         eligible_segments=offering.eligible_segments,
@@ -136,16 +194,10 @@ def _offering_for_line(
 
 def _characteristic_errors(
     *,
-    specification_id: int | None,
-    values: dict[str, Any],
+    definitions: list[CharacteristicDefinition],
+    values: Mapping[str, Any],
     customer_facing: bool,
-    references: LineReferences,
 ) -> dict[str, list[str]]:
-    definitions = (
-        references.characteristics.get(specification_id, [])
-        if specification_id is not None
-        else []
-    )
     errors = characteristic_errors(
         characteristics=definitions, values=values, configurable_only=customer_facing
     )
@@ -159,11 +211,12 @@ def line_target(
     offering_id: int | None,
     inventory_item_id: int | None,
     quantity: int,
-    characteristics: dict[str, Any],
+    characteristics: Mapping[str, Any],
     at: datetime,
+    in_bundle: bool = False,
 ) -> LineTarget:
     """Check a line against the catalog and the account's inventory; raise all errors."""
-    return _line_target_checked(
+    return line_target_checked(
         order=order,
         action=action,
         offering_id=offering_id,
@@ -171,27 +224,36 @@ def line_target(
         quantity=quantity,
         characteristics=characteristics,
         at=at,
+        in_bundle=in_bundle,
         references=line_references_load(
             offering_ids=[offering_id], inventory_item_ids=[inventory_item_id]
         ),
     )
 
 
-def _line_target_checked(
+def line_target_checked(
     *,
     order: CustomerOrder,
     action: str,
     offering_id: int | None,
     inventory_item_id: int | None,
     quantity: int,
-    characteristics: dict[str, Any],
+    characteristics: Mapping[str, Any],
     at: datetime,
     references: LineReferences,
+    in_bundle: bool = False,
+    offering_optional: bool = False,
 ) -> LineTarget:
+    """Check one line with references loaded beforehand; raise ValidationFailed."""
     if action not in LineAction.values:
         raise ValidationFailed(
             f"Unknown line action {action!r}.",
             errors={"action": [f"Choose one of: {', '.join(LineAction.values)}."]},
+        )
+    if not isinstance(characteristics, Mapping):
+        raise ValidationFailed(
+            "The order line is not valid.",
+            errors={"characteristics": ["Give characteristic values by code."]},
         )
     errors: dict[str, list[str]] = {}
     if quantity < 1:
@@ -211,6 +273,8 @@ def _line_target_checked(
         action=action,
         offering_id=offering_id,
         owned_offering_id=item.offering_id if item is not None else None,
+        in_bundle=in_bundle,
+        offering_optional=offering_optional,
         at=at,
         references=references,
     )
@@ -222,16 +286,18 @@ def _line_target_checked(
         else (item.specification_id if item is not None else None)
     )
     values = dict(characteristics)
-    if action in _CONFIGURING_ACTIONS:
+    if offering is None and item is None and offering_optional:
+        # Nothing to check the values against (a TMF order naming only ids): kept as sent.
+        pass
+    elif action in CONFIGURING_ACTIONS:
         if item is not None:
             # A change line carries the item's whole new configuration.
             values = {**item.characteristics, **characteristics}
         errors.update(
             _characteristic_errors(
-                specification_id=specification_id,
+                definitions=references.definitions(specification_id),
                 values=values,
                 customer_facing=order.channel == OrderChannel.PORTAL and item is None,
-                references=references,
             )
         )
     elif characteristics:
@@ -246,33 +312,3 @@ def _line_target_checked(
         inventory_item_id=item.pk if item is not None else None,
         characteristics=values,
     )
-
-
-def lines_revalidation_errors(
-    *, order: CustomerOrder, lines: list[CustomerOrderLine], at: datetime
-) -> dict[str, list[str]]:
-    """Check every line again: the catalog or the inventory may have moved since capture.
-
-    Reads in a fixed number of queries whatever the number of lines.
-    """
-    references = line_references_load(
-        offering_ids=[line.offering_id for line in lines],
-        inventory_item_ids=[line.inventory_item_id for line in lines],
-    )
-    errors: dict[str, list[str]] = {}
-    for line in lines:
-        try:
-            _line_target_checked(
-                order=order,
-                action=line.action,
-                offering_id=line.offering_id,
-                inventory_item_id=line.inventory_item_id,
-                quantity=line.quantity,
-                characteristics=line.characteristics,
-                at=at,
-                references=references,
-            )
-        except ValidationFailed as exc:
-            for field, messages in exc.errors.items():
-                errors[f"lines.{line.line_number}.{field}"] = messages
-    return errors

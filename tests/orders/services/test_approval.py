@@ -14,7 +14,7 @@ from ordermgmt.roles import Role
 from orders.audit import AuditAction
 from orders.exceptions import SelfApprovalForbidden
 from orders.models import CustomerOrderState, LineState
-from orders.services import order_approve, order_reject
+from orders.services import order_approve, order_reject, order_submit
 from tests.orders.factories import CustomerOrderFactory, CustomerOrderLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +184,168 @@ def test_order_reject_requires_a_reason(approver, reason):
     assert "reason" in caught.value.errors
     order.refresh_from_db()
     assert order.state == CustomerOrderState.NEW
+
+
+# --- the approval policy and the approval group ------------------------------------------
+
+
+@pytest.fixture
+def offering():
+    from tests.orders.factories import published_offering
+
+    return published_offering()
+
+
+def _captured(actor, offering, *, submit=True, **kwargs):
+    from orders.models import OrderChannel
+    from orders.services import LineInput, order_capture
+    from tests.orders.factories import AccountFactory
+
+    return order_capture(
+        account_id=AccountFactory().pk,
+        actor=actor,
+        channel=OrderChannel.AGENT,
+        lines=[
+            LineInput(
+                ref="1", offering_id=offering.pk, characteristics={"speed": "100"}
+            )
+        ],
+        submit=submit,
+        **kwargs,
+    )
+
+
+def test_approval_policy_approve_acknowledges_at_once_as_the_policy_job(
+    actor, offering
+):
+    from orders.models import ApprovalStatus
+    from tests.orders.policy_tables import approve_all_but_big_discounts
+
+    approve_all_but_big_discounts()
+
+    order = _captured(actor, offering)
+
+    order.refresh_from_db()
+    assert order.state == CustomerOrderState.ACKNOWLEDGED
+    assert order.approval_status == ApprovalStatus.NOT_REQUIRED
+    assert order.approval_reason == "Within policy"
+    assert order.price_frozen_at is not None
+    assert order.approved_by_id is None
+    event = audit_history(subject=order).get(action=AuditAction.ORDER_APPROVED)
+    assert event.actor_label == "job:approval_policy"
+
+
+def test_approval_policy_queue_leaves_the_order_new_for_the_group(
+    actor, offering, make_user
+):
+    from orders.models import ApprovalStatus
+    from orders.services import order_discount_set
+    from tests.orders.policy_tables import approve_all_but_big_discounts, work_group
+
+    group = work_group("approvers", make_user("ann", Role.ORDER_APPROVER))
+    approve_all_but_big_discounts()
+    draft = _captured(actor, offering, submit=False)
+    order_discount_set(order_id=draft.pk, percent="25", reason="loyal", actor=actor)
+
+    order = order_submit(order_id=draft.pk, actor=actor)
+
+    assert order.state == CustomerOrderState.NEW
+    assert order.approval_status == ApprovalStatus.PENDING
+    assert order.approval_reason == "Discount above 20 %"
+    assert order.approval_group_id == group.pk
+    assert order.price_frozen_at is None
+
+
+def test_without_an_approval_policy_the_order_waits_for_an_approver(actor, offering):
+    from orders.models import ApprovalStatus
+
+    order = _captured(actor, offering)
+
+    assert order.state == CustomerOrderState.NEW
+    assert order.approval_status == ApprovalStatus.PENDING
+
+
+@pytest.fixture
+def queued(actor, offering, make_user):
+    from tests.orders.policy_tables import approval_policy_publish, work_group
+
+    member = make_user("ann", Role.ORDER_APPROVER)
+    work_group("approvers", member)
+    approval_policy_publish([(["-", "-", "-", "-", "-"], ["queue", "all", ""])])
+    return _captured(actor, offering), member
+
+
+def test_order_approve_by_a_group_member_freezes_prices(queued):
+    from orders.models import ApprovalStatus
+
+    order, member = queued
+
+    approved = order_approve(order_id=order.pk, actor=Actor.for_user(member))
+
+    assert approved.state == CustomerOrderState.ACKNOWLEDGED
+    assert approved.approval_status == ApprovalStatus.APPROVED
+    assert approved.price_frozen_at is not None
+    assert approved.approved_by_id == member.pk
+
+
+def test_order_approve_refuses_an_approver_outside_the_group(queued, make_user):
+    from orders.exceptions import NotAnApprover
+
+    order, _ = queued
+    outsider = make_user("bob", Role.ORDER_APPROVER)
+
+    with pytest.raises(NotAnApprover):
+        order_approve(order_id=order.pk, actor=Actor.for_user(outsider))
+    with pytest.raises(NotAnApprover):
+        order_reject(order_id=order.pk, actor=Actor.for_user(outsider), reason="no")
+
+    order.refresh_from_db()
+    assert order.state == CustomerOrderState.NEW
+
+
+def test_order_approve_by_a_superuser_or_order_manager_outside_the_group(
+    queued, make_user
+):
+    order, _ = queued
+    boss = make_user("boss", is_superuser=True)
+
+    approved = order_approve(order_id=order.pk, actor=Actor.for_user(boss))
+
+    assert approved.state == CustomerOrderState.ACKNOWLEDGED
+
+
+def test_order_approve_refuses_the_capturing_agent_even_in_the_group(
+    queued, agent_user, actor
+):
+    order, _ = queued
+    order.approval_group.members.add(agent_user)
+
+    with pytest.raises(SelfApprovalForbidden):
+        order_approve(order_id=order.pk, actor=actor)
+
+
+def test_order_reject_by_the_group_sets_the_approval_status(queued):
+    from orders.models import ApprovalStatus
+
+    order, member = queued
+
+    rejected = order_reject(
+        order_id=order.pk, actor=Actor.for_user(member), reason="credit"
+    )
+
+    assert rejected.state == CustomerOrderState.REJECTED
+    assert rejected.approval_status == ApprovalStatus.REJECTED
+    assert rejected.rejection_reason == "credit"
+
+
+def test_frozen_prices_refuse_repricing(queued):
+    from orders.pricing import PricesFrozen
+    from orders.services.pricing_link import draft_reprice
+
+    order, member = queued
+    approved = order_approve(order_id=order.pk, actor=Actor.for_user(member))
+
+    with pytest.raises(PricesFrozen):
+        draft_reprice(
+            order=approved, lines=list(approved.lines.all()), at=approved.approved_at
+        )

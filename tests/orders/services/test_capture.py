@@ -471,24 +471,24 @@ def test_order_line_remove_refuses_an_unknown_line(draft, actor):
 
 
 def test_order_submit_moves_order_and_lines_and_audits_each(draft, offering, actor):
+    # given no enrichment policy and no approval policy: nothing to enrich, approver decides
     first = add_line(draft, offering, actor)
     second = add_line(draft, offering, actor)
 
     order = order_submit(order_id=draft.pk, actor=actor)
 
-    assert order.state == CustomerOrderState.SUBMITTED
+    assert order.state == CustomerOrderState.NEW
     assert order.submitted_at is not None
     order.refresh_from_db()
-    assert order.state == CustomerOrderState.SUBMITTED
+    assert order.state == CustomerOrderState.NEW
     for line in (first, second):
         line.refresh_from_db()
-        assert line.state == LineState.SUBMITTED
-        event = audit_history(subject=line).get()
-        assert (event.action, event.from_state, event.to_state) == (
-            AuditAction.LINE_SUBMITTED,
-            LineState.DRAFT,
-            LineState.SUBMITTED,
-        )
+        assert line.state == LineState.NEW
+        events = audit_history(subject=line)
+        assert [(e.action, e.from_state, e.to_state) for e in events] == [
+            (AuditAction.LINE_SUBMITTED, LineState.DRAFT, LineState.SUBMITTED),
+            (AuditAction.LINE_ENRICHMENT_FINISHED, LineState.SUBMITTED, LineState.NEW),
+        ]
     event = (
         audit_history(subject=order).filter(action=AuditAction.ORDER_SUBMITTED).get()
     )
@@ -572,7 +572,7 @@ def test_order_submit_leaves_nothing_behind_when_the_line_audit_fails(
 
     with (
         mock.patch(
-            "orders.services.capture.audit_record_many",
+            "orders.services.submission.audit_record_many",
             side_effect=RuntimeError("disk full"),
         ),
         pytest.raises(RuntimeError),
@@ -645,3 +645,63 @@ def test_order_draft_cancel_refuses_every_state_but_draft(actor, state):
 def test_order_draft_cancel_unknown_order_is_not_found(actor):
     with pytest.raises(NotFound):
         order_draft_cancel(order_id=999_999, actor=actor)
+
+
+def test_order_line_add_of_a_bundle_adds_its_default_children(draft, actor):
+    from tests.orders.policy_tables import bundle_of, simple_offering
+
+    router, tv = simple_offering("ROUTER"), simple_offering("TV")
+    bundle = bundle_of("HOME", [(router, 1, 1, 1, True), (tv, 0, 0, 1, False)])
+
+    parent = order_line_add(
+        order_id=draft.pk,
+        offering_id=bundle.pk,
+        quantity=1,
+        characteristics={},
+        action=LineAction.ADD,
+        actor=actor,
+    )
+
+    children = list(draft.lines.exclude(pk=parent.pk))
+    assert [(c.offering_id, c.parent_line_id, c.line_number) for c in children] == [
+        (router.pk, parent.pk, 2)
+    ]
+    # an explicit TV child is allowed, a second router breaks the bundle at submit
+    order_line_add(
+        order_id=draft.pk,
+        offering_id=tv.pk,
+        quantity=1,
+        characteristics={},
+        action=LineAction.ADD,
+        actor=actor,
+        parent_line_id=parent.pk,
+    )
+    order_line_add(
+        order_id=draft.pk,
+        offering_id=router.pk,
+        quantity=1,
+        characteristics={},
+        action=LineAction.ADD,
+        actor=actor,
+        parent_line_id=parent.pk,
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        order_submit(order_id=draft.pk, actor=actor)
+    assert set(caught.value.errors) == {f"lines.{parent.item_ref}.bundle"}
+
+
+def test_order_submit_checks_compatibility_across_the_draft_lines(draft, actor):
+    from catalog.models import CompatibilityKind
+    from tests.orders.policy_tables import compatibility, simple_offering
+
+    internet, voice = simple_offering("NET"), simple_offering("VOICE")
+    compatibility(voice, internet, CompatibilityKind.REQUIRES, message="Needs NET.")
+    # a draft may be built in any order: voice first is fine until submit
+    line = add_line(draft, voice, actor, characteristics={})
+
+    with pytest.raises(ValidationFailed) as caught:
+        order_submit(order_id=draft.pk, actor=actor)
+    assert caught.value.errors == {f"lines.{line.item_ref}.offering_id": ["Needs NET."]}
+
+    add_line(draft, internet, actor, characteristics={})
+    assert order_submit(order_id=draft.pk, actor=actor).submitted_at is not None

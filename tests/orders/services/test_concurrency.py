@@ -10,6 +10,7 @@ from django.db import connection
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_history
 from ordermgmt.exceptions import InvalidTransition
+from ordermgmt.roles import Role
 from orders.audit import AuditAction
 from orders.models import CustomerOrderState, LineAction, LineState
 from orders.services import (
@@ -69,7 +70,8 @@ def test_order_submit_by_two_callers_at_once_succeeds_once(make_user):
     assert len(errors) == 1
     assert isinstance(errors[0], InvalidTransition)
     order.refresh_from_db()
-    assert order.state == CustomerOrderState.SUBMITTED
+    # no policies published: nothing to enrich, the order waits for an approver
+    assert order.state == CustomerOrderState.NEW
     assert (
         audit_history(subject=order).filter(action=AuditAction.ORDER_SUBMITTED).count()
         == 1
@@ -79,8 +81,8 @@ def test_order_submit_by_two_callers_at_once_succeeds_once(make_user):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_order_approve_by_two_approvers_at_once_succeeds_once(make_user):
-    first = Actor.for_user(make_user("approver-a"))
-    second = Actor.for_user(make_user("approver-b"))
+    first = Actor.for_user(make_user("approver-a", Role.ORDER_APPROVER))
+    second = Actor.for_user(make_user("approver-b", Role.ORDER_APPROVER))
     order = CustomerOrderFactory(new=True)
     CustomerOrderLineFactory(order=order, line_number=1, state=LineState.NEW)
 

@@ -1,4 +1,4 @@
-"""Staff workspaces, one per role; later issues replace the placeholders with real queues."""
+"""The role check every workspace page makes, and the pages still to come (placeholders)."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.views.generic import TemplateView
@@ -6,7 +6,17 @@ from django.views.generic import TemplateView
 from ordermgmt.roles import Role, user_roles
 
 
-class RoleWorkspaceView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
+class RoleRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Only users holding one of `roles` (or superusers) pass; others get 403."""
+
+    roles: tuple[Role, ...] = ()
+
+    def test_func(self) -> bool:
+        user = self.request.user  # type: ignore[attr-defined]
+        return bool(user.is_superuser or set(self.roles) & user_roles(user))
+
+
+class RoleWorkspaceView(RoleRequiredMixin, TemplateView):
     """A workspace page that only the users of its role (or superusers) may open."""
 
     template_name = "ordermgmt/placeholder.html"
@@ -15,9 +25,9 @@ class RoleWorkspaceView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
     purpose = ""
     coming = ""
 
-    def test_func(self) -> bool:
-        user = self.request.user
-        return bool(user.is_superuser or self.role in user_roles(user))
+    @property
+    def roles(self) -> tuple[Role, ...]:  # type: ignore[override]
+        return (self.role,)
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
@@ -25,36 +35,11 @@ class RoleWorkspaceView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
         return context
 
 
-class AgentWorkspaceView(RoleWorkspaceView):
-    role = Role.ORDER_AGENT
-    title = "Order agent workspace"
-    purpose = "Capture orders for customers, edit drafts and submit them."
-    coming = (
-        "order capture, drafts and submission arrive with the order capture issue (#3)."
-    )
-
-
-class ApproverWorkspaceView(RoleWorkspaceView):
-    role = Role.ORDER_APPROVER
-    title = "Approval queue"
-    purpose = "Approve or reject the orders the approval policy sends you."
-    coming = "the approval queue arrives with the order capture issue (#3)."
-
-
 class OrderManagerWorkspaceView(RoleWorkspaceView):
     role = Role.ORDER_MANAGER
     title = "Order management"
     purpose = "Oversee customer and service orders: reassign, revise and cancel."
     coming = "order oversight arrives with the order capture and fulfillment issues (#3, #4)."
-
-
-class FulfillmentWorkspaceView(RoleWorkspaceView):
-    role = Role.FULFILLMENT_AGENT
-    title = "Fulfillment tasks"
-    purpose = "Work enrichment and fulfillment tasks in your groups' queues."
-    coming = (
-        "the task queues arrive with the order capture and fulfillment issues (#3, #4)."
-    )
 
 
 class FulfillmentManagerWorkspaceView(RoleWorkspaceView):

@@ -1,0 +1,144 @@
+"""The order page (lines, prices, state, approval, enrichment, history) and the
+approver's queue with approve / reject from a queue row or from the order page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from ordermgmt.actor import Actor
+from ordermgmt.errors import form_add_domain_error
+from ordermgmt.exceptions import DomainError, NotFound
+from ordermgmt.roles import user_roles
+from orders.models import ApprovalStatus, CustomerOrder, CustomerOrderState
+from orders.selectors import approval_queue, order_detail
+from orders.services import order_approve, order_reject
+from workspace.forms import RejectForm
+from workspace.selectors import order_get_for_workspace, order_line_rows
+from workspace.views.base import RoleRequiredMixin
+from workspace.views.roles import AGENT_ROLES, APPROVER_ROLES, ORDER_READER_ROLES
+
+QUEUE_PER_PAGE = 50
+
+
+def _may(user: Any, roles: tuple[Any, ...]) -> bool:
+    return bool(user.is_superuser or set(roles) & user_roles(user))
+
+
+def _awaits_decision(order: CustomerOrder) -> bool:
+    return (
+        order.state == CustomerOrderState.NEW
+        and order.approval_status == ApprovalStatus.PENDING
+    )
+
+
+class OrderDetailView(RoleRequiredMixin, View):
+    """Everything about one order, for every staff role that follows orders."""
+
+    roles = ORDER_READER_ROLES
+    template_name = "workspace/order_detail.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            detail = order_detail(user=request.user, order_id=pk)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        order = detail.order
+        context = {
+            "order": order,
+            "rows": order_line_rows(lines=detail.lines),
+            "tasks": detail.tasks,
+            "history": detail.history,
+            "can_edit": order.is_draft and _may(request.user, AGENT_ROLES),
+            "can_decide": _awaits_decision(order)
+            and _may(request.user, APPROVER_ROLES),
+            "reject_form": RejectForm(),
+        }
+        return render(request, self.template_name, context)
+
+
+class ApprovalQueueView(RoleRequiredMixin, View):
+    """Orders waiting for the user's approver groups, oldest first."""
+
+    roles = APPROVER_ROLES
+    template_name = "workspace/approval_queue.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        page = Paginator(approval_queue(user=request.user), QUEUE_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request,
+            self.template_name,
+            {"page": page, "reject_form": RejectForm(), "title": "Approval queue"},
+        )
+
+
+class ApprovalDecisionMixin(RoleRequiredMixin):
+    """Approve or reject: from a queue row (htmx, the row goes) or the order page."""
+
+    roles = APPROVER_ROLES
+
+    def decided(self, request: HttpRequest, order: CustomerOrder) -> HttpResponse:
+        if request.htmx:
+            # An empty answer swapped over the row removes it from the queue.
+            return HttpResponse("")
+        messages.success(
+            request, f"Order {order} is {order.get_state_display().lower()}."
+        )
+        return redirect("workspace:order-detail", pk=order.pk)
+
+    def refused(
+        self, request: HttpRequest, order_pk: int, form: RejectForm, problem: str
+    ) -> HttpResponse:
+        if request.htmx:
+            order = _queue_order(request, order_pk)
+            return render(
+                request,
+                "workspace/approval_queue.html#queue-row",
+                {"order": order, "reject_form": form, "problem": problem},
+            )
+        messages.error(request, problem)
+        return redirect("workspace:order-detail", pk=order_pk)
+
+
+def _queue_order(request: HttpRequest, pk: int) -> CustomerOrder:
+    try:
+        return order_get_for_workspace(user=request.user, order_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+class OrderApproveView(ApprovalDecisionMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            order = order_approve(
+                order_id=pk,
+                actor=Actor.for_user(request.user),
+                reason=request.POST.get("reason", "").strip(),
+            )
+        except DomainError as error:
+            return self.refused(request, pk, RejectForm(), error.message)
+        return self.decided(request, order)
+
+
+class OrderRejectView(ApprovalDecisionMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            return self.refused(request, pk, form, "Say why the order is rejected.")
+        try:
+            order = order_reject(
+                order_id=pk,
+                actor=Actor.for_user(request.user),
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+            return self.refused(request, pk, form, error.message)
+        return self.decided(request, order)

@@ -1,0 +1,18 @@
+"""Which roles may open which workspace pages."""
+
+from ordermgmt.roles import Role
+
+# Order managers oversee agents' work, so they may use the agent pages too.
+AGENT_ROLES: tuple[Role, ...] = (Role.ORDER_AGENT, Role.ORDER_MANAGER)
+APPROVER_ROLES: tuple[Role, ...] = (Role.ORDER_APPROVER,)
+FULFILLMENT_ROLES: tuple[Role, ...] = (Role.FULFILLMENT_AGENT,)
+# Every staff role that follows orders may read an order's page; customers may not.
+ORDER_READER_ROLES: tuple[Role, ...] = (
+    Role.ORDER_AGENT,
+    Role.ORDER_APPROVER,
+    Role.ORDER_MANAGER,
+    Role.FULFILLMENT_AGENT,
+    Role.FULFILLMENT_MANAGER,
+    Role.FALLOUT_AGENT,
+    Role.FALLOUT_MANAGER,
+)
