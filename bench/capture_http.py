@@ -198,6 +198,7 @@ def main() -> None:
     )
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "load_demo")
+    _manage(env, "collectstatic", "--noinput", "-v0")
     token = _manage(env, "drf_create_token", "integrator").split()[2]
 
     port = _free_port()
