@@ -4,6 +4,7 @@ from django.db import models
 
 
 class AuditAction(models.TextChoices):
+    CATEGORY_CREATED = "category.created", "Category created"
     SPECIFICATION_CREATED = "specification.created", "Specification created"
     SPECIFICATION_UPDATED = "specification.updated", "Specification updated"
     SPECIFICATION_PUBLISHED = "specification.published", "Specification published"

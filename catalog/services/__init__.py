@@ -6,6 +6,7 @@ Lifecycle of specifications, offerings and price lists: draft -> published -> re
 
 from catalog.services.offerings import (
     OFFERING_EDITABLE_FIELDS,
+    category_create,
     offering_create,
     offering_new_version,
     offering_publish,
@@ -43,6 +44,7 @@ from catalog.services.specifications import (
 )
 
 __all__ = [
+    "category_create",
     "OFFERING_EDITABLE_FIELDS",
     "PRICE_LIST_EDITABLE_FIELDS",
     "SPECIFICATION_EDITABLE_FIELDS",

@@ -15,6 +15,7 @@ from django.db import transaction
 from catalog.audit import AuditAction
 from catalog.exceptions import PublishBlocked
 from catalog.models import (
+    Category,
     LifecycleStatus,
     OfferingRelationship,
     ProductOffering,
@@ -282,3 +283,36 @@ def offering_relationship_remove(*, relationship_id: int, actor: Actor) -> None:
                 "child_id": relationship.child_id,
             },
         )
+
+
+def category_create(
+    *,
+    code: str,
+    name: str,
+    actor: Actor,
+    parent_id: int | None = None,
+    description: str = "",
+    position: int = 0,
+) -> Category:
+    """Create a category that groups offerings in the catalog and the order pickers."""
+    with transaction.atomic():
+        if Category.objects.filter(code=code).exists():
+            raise ValidationFailed(
+                f"A category {code!r} exists.", errors={"code": ["Already used."]}
+            )
+        category = Category(
+            code=code,
+            name=name,
+            parent_id=parent_id,
+            description=description,
+            position=position,
+        )
+        item_clean(category)
+        category.save()
+        audit_record(
+            subject=category,
+            action=AuditAction.CATEGORY_CREATED,
+            actor=actor,
+            data={"code": code, "parent_id": parent_id},
+        )
+    return category

@@ -173,3 +173,13 @@ def test_offering_relationship_remove(actor):
     offering_relationship_remove(relationship_id=rel.pk, actor=actor)
     assert not OfferingRelationship.objects.exists()
     assert ProductOffering.objects.count() == 2
+
+
+def test_category_create_is_audited_and_refuses_a_taken_code(job_actor):
+    from catalog.services import category_create
+    from ordermgmt.audit import audit_history
+
+    category = category_create(code="equipment", name="Equipment", actor=job_actor)
+    assert [e.action for e in audit_history(subject=category)] == ["category.created"]
+    with pytest.raises(ValidationFailed):
+        category_create(code="equipment", name="Again", actor=job_actor)
