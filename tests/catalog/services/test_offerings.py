@@ -178,6 +178,7 @@ def test_offering_relationship_remove(actor):
 def test_category_create_is_audited_and_refuses_a_taken_code(job_actor):
     from catalog.services import category_create
     from ordermgmt.audit import audit_history
+    from ordermgmt.exceptions import ValidationFailed
 
     category = category_create(code="equipment", name="Equipment", actor=job_actor)
     assert [e.action for e in audit_history(subject=category)] == ["category.created"]
