@@ -89,3 +89,10 @@ def test_customers_cannot_reach_the_order_actions(
     response = getattr(client, method)(reverse(name, args=[draft.pk]))
 
     assert response.status_code == 403
+
+
+def test_audit_label_names_known_actions_and_keeps_unknown_ones():
+    from workspace.templatetags.workspace_audit import audit_label
+
+    assert audit_label("order.submitted") == "Order submitted"
+    assert audit_label("something.else") == "something.else"
