@@ -11,3 +11,7 @@ class AuditAction(models.TextChoices):
     ITEM_CHANGE_BEGUN = "inventory_item.change_begun", "Inventory item change begun"
     ITEM_CHANGE_FINISHED = "inventory_item.change_finished", "Inventory item changed"
     ITEM_DISCONNECTED = "inventory_item.disconnected", "Inventory item disconnected"
+    CONTRACT_CREATED = "contract.created", "Contract created"
+    CONTRACT_TERMINATED = "contract.terminated", "Contract terminated"
+    ENTITLEMENT_GRANTED = "entitlement.granted", "Entitlement granted"
+    ENTITLEMENT_TERMINATED = "entitlement.terminated", "Entitlement terminated"

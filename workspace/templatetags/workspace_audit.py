@@ -4,13 +4,12 @@ from django import template
 
 from inventory.audit import AuditAction as InventoryAuditAction
 from orders.audit import AuditAction as OrderAuditAction
-from tmf.audit import AuditAction as TmfAuditAction
 
 register = template.Library()
 
 _LABELS: dict[str, str] = {
     str(value): str(label)
-    for enum in (OrderAuditAction, InventoryAuditAction, TmfAuditAction)
+    for enum in (OrderAuditAction, InventoryAuditAction)
     for value, label in enum.choices
 }
 

@@ -1,4 +1,4 @@
-"""Inventory item services: create pending, activate, suspend, resume, change, disconnect."""
+"""Single-item inventory services: create pending, activate, suspend, resume, change, disconnect."""
 
 from __future__ import annotations
 
@@ -79,7 +79,9 @@ def test_inventory_item_create_pending_refuses_quantity_zero(actor):
 
 def test_inventory_item_create_pending_leaves_nothing_when_the_audit_fails(actor):
     with (
-        mock.patch("inventory.services.audit_record", side_effect=RuntimeError("boom")),
+        mock.patch(
+            "inventory.services.items.audit_record", side_effect=RuntimeError("boom")
+        ),
         pytest.raises(RuntimeError),
     ):
         inventory_item_create_pending(account_id=AccountFactory().pk, actor=actor)
@@ -185,7 +187,9 @@ def test_inventory_item_suspend_leaves_nothing_when_the_audit_fails(actor):
     item = InventoryItemFactory()
 
     with (
-        mock.patch("inventory.services.audit_record", side_effect=RuntimeError("boom")),
+        mock.patch(
+            "inventory.services.items.audit_record", side_effect=RuntimeError("boom")
+        ),
         pytest.raises(RuntimeError),
     ):
         inventory_item_suspend(item_id=item.pk, actor=actor)

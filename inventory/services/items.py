@@ -1,4 +1,4 @@
-"""Writes on inventory items: create pending, activate, suspend, resume, change, disconnect.
+"""Writes on one inventory item: create pending, activate, suspend, resume, change, disconnect.
 
 Lifecycle (DESIGN.md section 3): installation_pending -> active <-> suspended;
 active -> change_pending -> active; installation_pending / active / suspended -> inactive.
@@ -16,16 +16,10 @@ from django_fsm import can_proceed
 
 from inventory.audit import AuditAction
 from inventory.models import InventoryItem, InventoryItemKind, inventory_item_number
-from inventory.selectors import inventory_item_get_for_update
+from inventory.selectors import account_exists, inventory_item_get_for_update
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
-
-
-def _account_exists(*, account_id: int) -> bool:
-    # The account model belongs to orders, a higher app: reach it through the relation.
-    account_model = InventoryItem._meta.get_field("account").related_model
-    return account_model._default_manager.filter(pk=account_id).exists()
 
 
 def inventory_item_create_pending(
@@ -45,7 +39,7 @@ def inventory_item_create_pending(
             "Quantity must be at least 1.", errors={"quantity": ["Must be at least 1."]}
         )
     with transaction.atomic():
-        if not _account_exists(account_id=account_id):
+        if not account_exists(account_id=account_id):
             raise NotFound(f"Account {account_id} does not exist.")
         if parent_id is not None:
             parent = inventory_item_get_for_update(item_id=parent_id)

@@ -1,4 +1,4 @@
-"""What each customer owns: product, service and resource inventory items and their states."""
+"""Product, service and resource inventory items: what an account owns, and their states."""
 
 from __future__ import annotations
 
@@ -78,6 +78,12 @@ class InventoryItem(ConcurrentTransitionMixin, TimeStampedModel):
     suspended_at = models.DateTimeField(null=True, blank=True)
     change_pending_at = models.DateTimeField(null=True, blank=True)
     terminated_at = models.DateTimeField(null=True, blank=True)
+    # Where the item came from. Plain integers, not foreign keys: orders and decomposition
+    # sit above inventory, which never imports them (DESIGN.md section 2).
+    source_order_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_line_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_domain_order_id = models.PositiveBigIntegerField(null=True, blank=True)
+    order_number = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         ordering = ["id"]
@@ -85,11 +91,22 @@ class InventoryItem(ConcurrentTransitionMixin, TimeStampedModel):
             models.Index(
                 fields=["account", "state"], name="inventory_account_state_idx"
             ),
+            models.Index(fields=["source_order_id"], name="inventory_item_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quantity__gt=0),
                 name="inventory_item_quantity_positive",
+            ),
+            # One item per domain order: creating an order's items twice adds nothing.
+            models.UniqueConstraint(
+                fields=["source_domain_order_id"],
+                condition=models.Q(source_domain_order_id__isnull=False),
+                name="inventory_item_domain_order_uniq",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")),
+                name="inventory_item_not_own_parent",
             ),
         ]
 
@@ -101,8 +118,12 @@ class InventoryItem(ConcurrentTransitionMixin, TimeStampedModel):
         source=InventoryItemState.INSTALLATION_PENDING,
         target=InventoryItemState.ACTIVE,
     )
-    def activate(self, *, at: datetime) -> None:
+    def activate(
+        self, *, at: datetime, characteristics: dict[str, object] | None = None
+    ) -> None:
         self.activated_at = at
+        if characteristics is not None:
+            self.characteristics = characteristics
 
     @transition(
         field=state,

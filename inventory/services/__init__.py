@@ -1,0 +1,33 @@
+"""Every write on inventory: items one by one, an order's items as a set, contracts.
+
+Import services from here; the modules split them by sub-domain.
+"""
+
+from inventory.services.contracts import contract_create_for_order, contract_terminate
+from inventory.services.items import (
+    inventory_item_activate,
+    inventory_item_change_begin,
+    inventory_item_change_finish,
+    inventory_item_create_pending,
+    inventory_item_disconnect,
+    inventory_item_resume,
+    inventory_item_suspend,
+)
+from inventory.services.order_items import (
+    inventory_items_activate,
+    inventory_items_create_for_order,
+)
+
+__all__ = [
+    "contract_create_for_order",
+    "contract_terminate",
+    "inventory_item_activate",
+    "inventory_item_change_begin",
+    "inventory_item_change_finish",
+    "inventory_item_create_pending",
+    "inventory_item_disconnect",
+    "inventory_item_resume",
+    "inventory_item_suspend",
+    "inventory_items_activate",
+    "inventory_items_create_for_order",
+]
