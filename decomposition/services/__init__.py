@@ -1,0 +1,26 @@
+"""Services of the decomposition app: decompose an order, release staggered domain orders,
+and one service per domain order transition (see services/transitions.py)."""
+
+from decomposition.services.decompose import order_decompose
+from decomposition.services.release import domain_order_information_receive
+from decomposition.services.transitions import (
+    domain_order_cancel,
+    domain_order_cancellation_start,
+    domain_order_close,
+    domain_order_hold,
+    domain_order_resume,
+    domain_order_schedule,
+    domain_order_start,
+)
+
+__all__ = [
+    "domain_order_cancel",
+    "domain_order_cancellation_start",
+    "domain_order_close",
+    "domain_order_hold",
+    "domain_order_information_receive",
+    "domain_order_resume",
+    "domain_order_schedule",
+    "domain_order_start",
+    "order_decompose",
+]
