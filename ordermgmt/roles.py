@@ -41,7 +41,11 @@ _ORDERS_WRITE = {
     ("orders", "customerorderline"): ("view", "add", "change", "delete"),
 }
 
-_ENRICHMENT_WORK = {("orders", "enrichmenttask"): ("view", "change")}
+_ENRICHMENT_WORK = {
+    ("orders", "enrichmenttask"): ("view", "change"),
+    ("orchestration", "ordertask"): ("view", "change"),
+    ("decomposition", "domainorder"): VIEW,
+}
 
 ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
     # A customer's reach is narrowed further to its own account by object permissions.
@@ -77,6 +81,11 @@ ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
     Role.PROCESS_ADMIN: {
         ("decisions", "*"): ALL,
         ("catalog", "*"): ALL,
+        ("orchestration", "plantemplate"): ALL,
+        ("orchestration", "tasktemplate"): ALL,
+        ("orchestration", "tasktemplatedependency"): ALL,
+        ("orchestration", "ordertask"): VIEW,
+        ("decomposition", "domainorder"): VIEW,
         ("orders", "*"): VIEW,
         ("inventory", "*"): VIEW,
         ("ordermgmt", "auditevent"): VIEW,

@@ -16,4 +16,11 @@ class ScheduledJob:
     minutes: int
 
 
-SCHEDULES: tuple[ScheduledJob, ...] = ()
+SCHEDULES: tuple[ScheduledJob, ...] = (
+    # Polls of slow adapters and retries with backoff whose time has come.
+    ScheduledJob(
+        name="orchestration.order_tasks_due_run",
+        func="orchestration.tasks.order_tasks_due_run_task",
+        minutes=1,
+    ),
+)

@@ -1,0 +1,29 @@
+"""django-q2 entry points of the task engine; each calls one service and is safe to run
+twice."""
+
+from __future__ import annotations
+
+import logging
+
+from orchestration.services import order_task_run, order_tasks_due_enqueue
+from ordermgmt.actor import Actor
+from ordermgmt.exceptions import DomainError
+
+logger = logging.getLogger(__name__)
+
+ENGINE = Actor.job("task_engine")
+
+
+def order_task_run_task(task_id: int) -> str:
+    """Run one automated task through its adapter as far as it goes now."""
+    try:
+        return str(order_task_run(task_id=task_id, actor=ENGINE))
+    except DomainError as exc:
+        # A refusal is final: retrying the job would be refused again.
+        logger.warning("Order task %s not run: %s", task_id, exc.message)
+        return exc.code
+
+
+def order_tasks_due_run_task() -> int:
+    """Queue the automated tasks whose poll or retry is due (periodic)."""
+    return len(order_tasks_due_enqueue())
