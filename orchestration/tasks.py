@@ -6,12 +6,24 @@ from __future__ import annotations
 import logging
 
 from orchestration.services import order_task_run, order_tasks_due_enqueue
+from orchestration.services.fulfillment import order_fulfillment_begin
 from ordermgmt.actor import Actor
 from ordermgmt.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
 
 ENGINE = Actor.job("task_engine")
+FULFILLMENT = Actor.job("fulfillment")
+
+
+def order_fulfillment_begin_task(order_id: int) -> int:
+    """Decompose, plan and start an acknowledged order; returns the number of tasks."""
+    try:
+        return len(order_fulfillment_begin(order_id=order_id, actor=FULFILLMENT))
+    except DomainError as exc:
+        # Typically a catalog or plan gap (no plan for a domain order): a person must act.
+        logger.warning("Fulfillment of order %s not started: %s", order_id, exc.message)
+        return 0
 
 
 def order_task_run_task(task_id: int) -> str:

@@ -25,6 +25,10 @@ class AuditAction(models.TextChoices):
     ORDER_APPROVED = "order.approved", "Order approved"
     ORDER_REJECTED = "order.rejected", "Order rejected"
     ORDER_DRAFT_CANCELED = "order.draft_canceled", "Draft order canceled"
+    ORDER_FULFILLMENT_STARTED = "order.fulfillment_started", "Fulfillment started"
+    ORDER_COMPLETED = "order.completed", "Order completed"
+    ORDER_COMPLETED_PARTIALLY = "order.completed_partially", "Order partially completed"
+    ORDER_FAILED = "order.failed", "Order failed"
     LINE_ADDED = "order_line.added", "Order line added"
     LINE_SUBMITTED = "order_line.submitted", "Order line submitted"
     LINE_ENRICHMENT_STARTED = "order_line.enrichment_started", "Enrichment started"
@@ -35,6 +39,17 @@ class AuditAction(models.TextChoices):
     LINE_ACKNOWLEDGED = "order_line.acknowledged", "Order line acknowledged"
     LINE_REJECTED = "order_line.rejected", "Order line rejected"
     LINE_CANCELED = "order_line.canceled", "Order line canceled"
+    LINE_FULFILLMENT_STARTED = (
+        "order_line.fulfillment_started",
+        "Line fulfillment started",
+    )
+    LINE_COMPLETED = "order_line.completed", "Order line completed"
+    LINE_COMPLETED_PARTIALLY = (
+        "order_line.completed_partially",
+        "Line partially completed",
+    )
+    LINE_FAILED = "order_line.failed", "Order line failed"
+    LINE_PONR_REACHED = "order_line.ponr_reached", "Point of no return reached"
     ENRICHMENT_TASK_OPENED = "enrichment_task.opened", "Enrichment task opened"
     ENRICHMENT_TASK_CLAIMED = "enrichment_task.claimed", "Enrichment task claimed"
     ENRICHMENT_TASK_COMPLETED = "enrichment_task.completed", "Enrichment task completed"

@@ -2,6 +2,7 @@
 and one service per domain order transition (see services/transitions.py)."""
 
 from decomposition.services.decompose import order_decompose
+from decomposition.services.inventory_link import domain_orders_inventory_link
 from decomposition.services.release import domain_order_information_receive
 from decomposition.services.transitions import (
     domain_order_cancel,
@@ -22,5 +23,6 @@ __all__ = [
     "domain_order_resume",
     "domain_order_schedule",
     "domain_order_start",
+    "domain_orders_inventory_link",
     "order_decompose",
 ]

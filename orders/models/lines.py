@@ -145,6 +145,8 @@ class CustomerOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     recurring_total = money_field()
     # TMF extension attributes a client sent that have no column (kept, echoed back).
     extra = models.JSONField(default=dict, blank=True)
+    # Set when the line's first point-of-no-return task completed: no more cancellation.
+    ponr_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order_id", "line_number"]

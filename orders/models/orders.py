@@ -163,6 +163,8 @@ class CustomerOrder(ConcurrentTransitionMixin, TimeStampedModel):
     )
     # TMF extension attributes a client sent that have no column (kept, echoed back).
     extra = models.JSONField(default=dict, blank=True)
+    # Set when the first of its lines passed its point of no return.
+    ponr_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
