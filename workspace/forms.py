@@ -1,5 +1,6 @@
-"""Workspace forms: the line form generated from a specification's characteristics, and
-the small forms of the order pages (customer pick, discount, reject, search).
+"""Workspace forms: the line form generated from a specification's characteristics, the
+small forms of the order pages (customer pick, discount, reject, search), and the order
+task forms of the fulfillment queue (filters, note, problem, completion data).
 
 A generated field is named `ch__<code>` (object children and address parts append
 `__<code>`); the catalog rules (`catalog.rules.characteristic_errors`) decide what is
@@ -8,6 +9,7 @@ valid, so the form fields themselves accept any text and never disagree with the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,14 @@ from catalog.rules import (
     characteristic_errors,
     characteristic_values_with_defaults,
 )
-from orders.models import CustomerOrderState, OrderChannel
+from orders.models import CustomerOrderState, OrderChannel, OrderPriority
+from workspace.selectors import (
+    PROBLEM_NOTE_PREFIX,
+    AssignedFilter,
+    DueFilter,
+    JeopardyFilter,
+    TaskQueueFilters,
+)
 
 T = CharacteristicValueType
 FIELD_PREFIX = "ch"
@@ -390,3 +399,147 @@ class OrderHeaderForm(forms.Form):
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# --- the fulfillment agent's order tasks ------------------------------------------------
+
+
+class TaskQueueFilterForm(forms.Form):
+    """Filters of the order task queue; the task kinds come from the user's groups."""
+
+    task = forms.ChoiceField(label="Task", required=False)
+    due = forms.ChoiceField(
+        label="Due", required=False, choices=[("", "Any time"), *DueFilter.CHOICES]
+    )
+    priority = forms.TypedChoiceField(
+        label="Priority",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any priority"), *OrderPriority.choices],
+    )
+    jeopardy = forms.ChoiceField(
+        label="Jeopardy",
+        required=False,
+        choices=[("", "Any"), *JeopardyFilter.CHOICES],
+    )
+    assigned = forms.ChoiceField(
+        label="Claimed",
+        required=False,
+        choices=[("", "Anyone"), *AssignedFilter.CHOICES],
+    )
+
+    def __init__(
+        self, *args: Any, task_kinds: Sequence[tuple[str, str]] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["task"].choices = [("", "Any task"), *task_kinds]
+
+    def filters(self) -> TaskQueueFilters:
+        """Return the filters entered (none when the form does not validate)."""
+        if not self.is_valid():
+            return TaskQueueFilters()
+        data = self.cleaned_data
+        return TaskQueueFilters(
+            task_code=data["task"],
+            due=data["due"],
+            priority=data["priority"],
+            jeopardy=data["jeopardy"],
+            assigned=data["assigned"],
+        )
+
+
+class TaskNoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note",
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "What you did or found"}
+        ),
+    )
+
+
+PROBLEM_KINDS: tuple[tuple[str, str], ...] = (
+    ("site_access", "No access to the site"),
+    ("customer_unavailable", "Customer not available"),
+    ("wrong_data", "Order data is wrong or missing"),
+    ("equipment", "Equipment missing or faulty"),
+    ("other", "Something else"),
+)
+
+
+class TaskProblemForm(forms.Form):
+    kind = forms.ChoiceField(label="What is wrong", choices=PROBLEM_KINDS)
+    text = forms.CharField(
+        label="Details",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def note_text(self) -> str:
+        """Return the problem as the note that records it until fallout exists (#5)."""
+        kind = dict(PROBLEM_KINDS)[self.cleaned_data["kind"]]
+        return f"{PROBLEM_NOTE_PREFIX} — {kind}: {self.cleaned_data['text'].strip()}"
+
+
+_DATA_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\Z")
+# Keys the task engine keeps in a task's data for itself.
+_RESERVED_DATA_KEYS = frozenset({"adapter_ref", "failed_at"})
+
+
+class TaskDataForm(forms.Form):
+    """The data a manual task is completed with: a few name / value pairs."""
+
+    PAIRS = 4
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for index in range(self.PAIRS):
+            self.fields[f"key_{index}"] = forms.CharField(
+                label=f"Name {index + 1}",
+                required=False,
+                max_length=64,
+                widget=forms.TextInput(
+                    attrs={
+                        "placeholder": "e.g. ont_serial" if index == 0 else "name",
+                        "aria-label": f"Name {index + 1}",
+                    }
+                ),
+            )
+            self.fields[f"value_{index}"] = forms.CharField(
+                label=f"Value {index + 1}",
+                required=False,
+                max_length=500,
+                widget=forms.TextInput(
+                    attrs={"placeholder": "value", "aria-label": f"Value {index + 1}"}
+                ),
+            )
+
+    def pairs(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"key_{i}"], self[f"value_{i}"]) for i in range(self.PAIRS)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        data: dict[str, str] = {}
+        for index in range(self.PAIRS):
+            key = (cleaned.get(f"key_{index}") or "").strip()
+            value = (cleaned.get(f"value_{index}") or "").strip()
+            if not key and not value:
+                continue
+            if not key:
+                self.add_error(f"key_{index}", "Name the value.")
+            elif not _DATA_KEY.match(key):
+                self.add_error(
+                    f"key_{index}",
+                    "Start with a letter; use letters, digits and '_' only.",
+                )
+            elif key in _RESERVED_DATA_KEYS:
+                self.add_error(f"key_{index}", f"'{key}' is kept by the task engine.")
+            elif key in data:
+                self.add_error(f"key_{index}", f"'{key}' is given twice.")
+            elif not value:
+                self.add_error(f"value_{index}", "Enter a value.")
+            else:
+                data[key] = value
+        cleaned["data"] = data
+        return cleaned

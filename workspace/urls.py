@@ -6,6 +6,7 @@ app_name = "workspace"
 
 _order = "orders/<int:pk>/"
 _line = "orders/<int:pk>/lines/<int:line_pk>/"
+_task = "fulfillment/order-tasks/<int:pk>/"
 
 urlpatterns = [
     # Order agent
@@ -13,6 +14,11 @@ urlpatterns = [
     path("agent/customers/", views.AccountSearchView.as_view(), name="account-search"),
     path("orders/new/", views.OrderCreateView.as_view(), name="order-create"),
     path(_order, views.OrderDetailView.as_view(), name="order-detail"),
+    path(
+        f"{_order}orchestration/",
+        views.OrderOrchestrationView.as_view(),
+        name="order-orchestration",
+    ),
     path(f"{_order}edit/", views.OrderEditView.as_view(), name="order-edit"),
     path(f"{_order}save/", views.OrderHeaderSaveView.as_view(), name="order-save"),
     path(f"{_order}lines/", views.OrderLinesView.as_view(), name="order-lines"),
@@ -38,7 +44,22 @@ urlpatterns = [
     path(f"{_order}approve/", views.OrderApproveView.as_view(), name="order-approve"),
     path(f"{_order}reject/", views.OrderRejectView.as_view(), name="order-reject"),
     # Fulfillment agent
-    path("fulfillment/", views.EnrichmentQueueView.as_view(), name="fulfillment"),
+    path("fulfillment/", views.FulfillmentQueueView.as_view(), name="fulfillment"),
+    path(_task, views.OrderTaskWorkView.as_view(), name="order-task-work"),
+    path(f"{_task}claim/", views.OrderTaskClaimView.as_view(), name="order-task-claim"),
+    path(
+        f"{_task}notes/", views.OrderTaskNoteAddView.as_view(), name="order-task-note"
+    ),
+    path(
+        f"{_task}problem/",
+        views.OrderTaskProblemReportView.as_view(),
+        name="order-task-problem",
+    ),
+    path(
+        f"{_task}complete/",
+        views.OrderTaskCompleteView.as_view(),
+        name="order-task-complete",
+    ),
     path(
         "fulfillment/tasks/<int:pk>/claim/",
         views.EnrichmentTaskClaimView.as_view(),
@@ -49,15 +70,16 @@ urlpatterns = [
         views.EnrichmentTaskCompleteView.as_view(),
         name="enrichment-task-complete",
     ),
+    # Fulfillment manager
+    path(
+        "fulfillment/manager/",
+        views.FulfillmentManagerView.as_view(),
+        name="fulfillment-manager",
+    ),
     # Order import (its own module: workspace.import_urls, /workspace/orders/import/)
     path("", include("workspace.import_urls")),
     # Still to come
     path("orders/", views.OrderManagerWorkspaceView.as_view(), name="order-manager"),
-    path(
-        "fulfillment/manager/",
-        views.FulfillmentManagerWorkspaceView.as_view(),
-        name="fulfillment-manager",
-    ),
     path("fallout/", views.FalloutWorkspaceView.as_view(), name="fallout"),
     path(
         "fallout/manager/",

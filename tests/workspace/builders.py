@@ -1,12 +1,26 @@
-"""Orders in the states the workspace pages act on, built from the order factories."""
+"""Orders in the states the workspace pages act on: built from the order factories, or
+(fulfillment) captured and started through the services on the demo catalog."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from catalog.models import LifecycleStatus, ProductOffering
+from decomposition.models import DomainOrder
+from orchestration.models import (
+    OrderTask,
+    OrderTaskState,
+    PlanTemplate,
+    TaskTemplate,
+    TaskType,
+)
+from orchestration.services import order_task_run
+from orchestration.services.fulfillment import order_fulfillment_begin
+from ordermgmt.actor import Actor
 from ordermgmt.models import WorkGroup
 from orders.models import (
     Account,
@@ -14,8 +28,17 @@ from orders.models import (
     CustomerOrder,
     CustomerOrderState,
     EnrichmentTask,
+    EnrichmentTaskState,
     LineState,
+    OrderChannel,
 )
+from orders.services import (
+    LineInput,
+    enrichment_task_claim,
+    enrichment_task_complete,
+    order_capture,
+)
+from tests.orchestration.factories import DomainOrderFactory
 from tests.orders.factories import CustomerOrderFactory, CustomerOrderLineFactory
 
 
@@ -62,4 +85,117 @@ def enrichment_task_open(
     )
     return EnrichmentTask.objects.create(
         order=order, line=line, work_group=group, characteristics=codes
+    )
+
+
+# --- fulfillment: demo orders decomposed and orchestrated through the services --------
+
+DEMO_ADDRESS = {
+    "line1": "12 Harbour Street",
+    "city": "Hamburg",
+    "postcode": "20457",
+    "country": "DE",
+}
+
+
+def demo_order_in_fulfillment(
+    *, offering_code: str = "OFF_FIBER_INTERNET", account_name: str = "Jane Doe"
+) -> CustomerOrder:
+    """A demo order as the agent captures it, enriched by the fulfillment agent, approved
+    by policy and started: decomposed, planned, its first tasks open (the worker's step
+    is called directly). Needs demo_load()."""
+    users = {user.username: user for user in User.objects.all()}
+    account = Account.objects.get(name=account_name)
+    offering = ProductOffering.objects.get(
+        code=offering_code, lifecycle_status=LifecycleStatus.PUBLISHED
+    )
+    characteristics = (
+        {"bandwidth": 300, "installation_address": DEMO_ADDRESS}
+        if offering_code == "OFF_FIBER_INTERNET"
+        else {}
+    )
+    order = order_capture(
+        account_id=account.pk,
+        actor=Actor.for_user(users["agent"]),
+        channel=OrderChannel.AGENT,
+        lines=[
+            LineInput(ref="1", offering_id=offering.pk, characteristics=characteristics)
+        ],
+    )
+    fulfiller = Actor.for_user(users["fulfillment_agent"])
+    for task in order.enrichment_tasks.filter(state=EnrichmentTaskState.OPEN):
+        enrichment_task_claim(task_id=task.pk, actor=fulfiller)
+        enrichment_task_complete(
+            task_id=task.pk,
+            characteristics={
+                code: DEMO_ADDRESS if code == "installation_address" else "AL-4711"
+                for code in task.characteristics
+            },
+            actor=fulfiller,
+        )
+    order.refresh_from_db()
+    # With on-commit effects running (transaction=True tests) the worker started it.
+    assert order.state in (
+        CustomerOrderState.ACKNOWLEDGED,
+        CustomerOrderState.IN_PROGRESS,
+    ), order.state
+    order_fulfillment_begin(order_id=order.pk, actor=Actor.job("t"))
+    order.refresh_from_db()
+    return order
+
+
+def automated_tasks_run(*, order_id: int) -> None:
+    """Run the order's open automated tasks as the worker would, until none is open."""
+    while True:
+        ids = list(
+            OrderTask.objects.filter(
+                order_id=order_id,
+                task_type=TaskType.AUTOMATED,
+                state=OrderTaskState.OPEN,
+            ).values_list("pk", flat=True)
+        )
+        if not ids:
+            return
+        for task_id in ids:
+            order_task_run(task_id=task_id, actor=Actor.job("worker"))
+
+
+def order_task(
+    *,
+    group: WorkGroup | None,
+    code: str = "site_survey",
+    name: str = "Site survey",
+    state: str = OrderTaskState.OPEN,
+    task_type: str = TaskType.MANUAL,
+    domain_order: DomainOrder | None = None,
+    **fields: Any,
+) -> OrderTask:
+    """A task of a plan template `code` on a (new) in-progress domain order, its state
+    set at construction (tests of transitions go through the services)."""
+    plan, _ = PlanTemplate.objects.get_or_create(
+        code="WS_PLAN", defaults={"name": "Workspace test plan"}
+    )
+    template, _ = TaskTemplate.objects.get_or_create(
+        plan=plan,
+        code=code,
+        defaults={
+            "name": name,
+            "task_type": task_type,
+            "adapter": "" if task_type == TaskType.MANUAL else "network_provisioning",
+            "work_group": group,
+        },
+    )
+    domain_order = domain_order or DomainOrderFactory(in_progress=True)
+    return OrderTask.objects.create(
+        domain_order=domain_order,
+        order=domain_order.order,
+        line=domain_order.line,
+        template=template,
+        code=code,
+        name=name,
+        task_type=task_type,
+        adapter=template.adapter,
+        work_group=group,
+        state=state,
+        **fields,
     )

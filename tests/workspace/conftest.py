@@ -1,4 +1,5 @@
-"""Workspace fixtures: people per role, a small priced catalog and orders in each state."""
+"""Workspace fixtures: people per role, a small priced catalog, orders in each state, and
+the demo data for the fulfillment pages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 
 from catalog.models import (
     CharacteristicSpec,
@@ -19,6 +21,8 @@ from catalog.models import (
     SpecificationKind,
 )
 from decisions.evaluator import decision_cache_clear
+from decomposition.selectors import decomposition_cache_clear
+from fixtures.demo.load import demo_load
 from ordermgmt.models import WorkGroup
 from ordermgmt.roles import Role
 from orders.models import Account, CustomerSegment
@@ -158,3 +162,28 @@ def catalog(db) -> Catalog:
         ],
     )
     return Catalog(internet=internet, bundle=bundle)
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    """The demo data, loaded once per test module in a transaction rolled back at its
+    end; each test runs in a savepoint inside it."""
+    with django_db_blocker.unblock():
+        decision_cache_clear()
+        decomposition_cache_clear()
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            demo_load()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            decision_cache_clear()
+            decomposition_cache_clear()
+
+
+@pytest.fixture
+def demo(demo_module, db) -> dict[str, User]:
+    """The demo catalog, plans, work groups and users (by username)."""
+    return {user.username: user for user in User.objects.all()}

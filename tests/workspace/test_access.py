@@ -28,6 +28,8 @@ PAGES = [
     ("workspace:order-detail", True, READERS),
     ("workspace:approver", False, {Role.ORDER_APPROVER}),
     ("workspace:fulfillment", False, {Role.FULFILLMENT_AGENT}),
+    ("workspace:fulfillment-manager", False, {Role.FULFILLMENT_MANAGER}),
+    ("workspace:order-orchestration", True, READERS),
 ]
 
 

@@ -6,16 +6,44 @@ About seven queries of each page are the session, the user, its roles and permis
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from orders.models import LineState
+from decomposition.models import DomainOrderDependency
+from orchestration.models import (
+    OrderTaskDependency,
+    OrderTaskNote,
+    OrderTaskState,
+    TaskType,
+)
+from ordermgmt.roles import Role
+from orders.models import CustomerOrder, LineState
+from tests.orchestration.factories import DomainOrderFactory, domain_order_child
 from tests.orders.factories import CustomerOrderFactory, CustomerOrderLineFactory
-from tests.workspace.builders import enrichment_task_open, order_pending_approval
+from tests.workspace.builders import (
+    enrichment_task_open,
+    order_pending_approval,
+    order_task,
+)
 
 pytestmark = pytest.mark.django_db
 
 SIZES = [1, 20]
+# The fulfillment page: the task filter's choices, the count, the page of tasks with
+# their notes, and the enrichment queue.
+QUEUE_QUERIES = 9
+# One queue row (htmx): the task with its order, line, group, assignee, and its notes.
+ROW_QUERIES = 6
+# The order page with its orchestration view: domain orders, their dependencies, the
+# tasks and theirs.
+ORDER_PAGE_QUERIES = 16
+# The orchestration partial polled every 5 s: the order, its lines, and the four above.
+PARTIAL_QUERIES = 14
+# The dashboard: orders in progress (count, list), tasks by group, throughput (two).
+MANAGER_QUERIES = 9
 
 
 @pytest.mark.parametrize("count", SIZES)
@@ -54,7 +82,8 @@ def test_order_page_queries_are_bounded(
         )
     client.force_login(agent)
 
-    with django_assert_max_num_queries(14):
+    # One query of them asks whether the order has been decomposed.
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("workspace:order-detail", args=[order.pk]))
 
     assert response.content.count(b"child-line") == count
@@ -117,3 +146,120 @@ def test_enrichment_queue_queries_are_bounded(
         response = client.get(reverse("workspace:fulfillment"))
 
     assert response.content.count(b'id="task-') == count
+
+
+# --- fulfillment ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_order_task_queue_queries_are_bounded(
+    client, fulfiller, provisioning, count, django_assert_max_num_queries
+):
+    for index in range(count):
+        task = order_task(
+            group=provisioning,
+            state=OrderTaskState.IN_PROGRESS if index % 2 else OrderTaskState.OPEN,
+            assignee=fulfiller if index % 2 else None,
+            due_at=timezone.now() + timedelta(hours=index - 3),
+        )
+        OrderTaskNote.objects.create(
+            task=task, author=fulfiller, author_label="f", text="n"
+        )
+    client.force_login(fulfiller)
+
+    with django_assert_max_num_queries(QUEUE_QUERIES):
+        response = client.get(reverse("workspace:fulfillment"))
+
+    assert response.content.count(b'<tbody id="order-task-') == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_order_task_row_actions_read_a_bounded_number_of_queries(
+    client, fulfiller, provisioning, count, django_assert_max_num_queries
+):
+    task = order_task(group=provisioning)
+    for _ in range(count):
+        OrderTaskNote.objects.create(
+            task=task, author=fulfiller, author_label="f", text="n"
+        )
+    client.force_login(fulfiller)
+
+    with django_assert_max_num_queries(ROW_QUERIES):
+        response = client.get(
+            reverse("workspace:order-task-work", args=[task.pk]), HTTP_HX_REQUEST="true"
+        )
+
+    assert response.content.count(b"<li") == count
+
+
+def _decomposed_order(*, domain_orders: int, group) -> CustomerOrder:
+    """An in-progress order: a product order with `domain_orders - 1` service orders
+    under it, each with a task waiting for the one before, one requires edge."""
+    root = DomainOrderFactory(in_progress=True)
+    previous = order_task(group=group, domain_order=root, code="t0", name="Task 0")
+    children = []
+    for index in range(1, domain_orders):
+        child = domain_order_child(root)
+        children.append(child)
+        task = order_task(
+            group=group, domain_order=child, code=f"t{index}", name=f"Task {index}"
+        )
+        OrderTaskDependency.objects.create(task=previous, depends_on=task)
+        previous = task
+    if len(children) > 1:
+        DomainOrderDependency.objects.create(
+            domain_order=children[-1], depends_on=children[0]
+        )
+    return root.order
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_order_page_with_orchestration_queries_are_bounded(
+    client, fulfiller, provisioning, count, django_assert_max_num_queries
+):
+    order = _decomposed_order(domain_orders=count, group=provisioning)
+    client.force_login(fulfiller)
+
+    with django_assert_max_num_queries(ORDER_PAGE_QUERIES):
+        response = client.get(reverse("workspace:order-detail", args=[order.pk]))
+
+    assert response.content.count(b'data-testid="domain-order"') == count
+    assert response.content.count(b'data-testid="task-chip"') == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_orchestration_partial_queries_are_bounded(
+    client, fulfiller, provisioning, count, django_assert_max_num_queries
+):
+    order = _decomposed_order(domain_orders=count, group=provisioning)
+    client.force_login(fulfiller)
+
+    with django_assert_max_num_queries(PARTIAL_QUERIES):
+        response = client.get(
+            reverse("workspace:order-orchestration", args=[order.pk]),
+            HTTP_HX_REQUEST="true",
+        )
+
+    assert response.content.count(b'data-testid="task-chip"') == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_fulfillment_manager_dashboard_queries_are_bounded(
+    client, make_user, provisioning, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        order_task(group=provisioning, due_at=timezone.now() - timedelta(hours=1))
+        order_task(
+            group=None,
+            code="activate",
+            name="Activate",
+            task_type=TaskType.AUTOMATED,
+            state=OrderTaskState.CLOSED_COMPLETE,
+            completed_at=timezone.now(),
+        )
+    client.force_login(make_user("lead", Role.FULFILLMENT_MANAGER))
+
+    with django_assert_max_num_queries(MANAGER_QUERIES):
+        response = client.get(reverse("workspace:fulfillment-manager"))
+
+    assert response.content.count(b"<progress") == 2 * count

@@ -4,16 +4,16 @@ from workspace.views.agent import AccountSearchView, OrderCreateView, OrderListV
 from workspace.views.base import (
     FalloutManagerWorkspaceView,
     FalloutWorkspaceView,
-    FulfillmentManagerWorkspaceView,
     OrderManagerWorkspaceView,
     RoleRequiredMixin,
     RoleWorkspaceView,
 )
 from workspace.views.fulfillment import (
-    EnrichmentQueueView,
     EnrichmentTaskClaimView,
     EnrichmentTaskCompleteView,
+    FulfillmentQueueView,
 )
+from workspace.views.manager import FulfillmentManagerView
 from workspace.views.order_edit import (
     OrderDiscountSetView,
     OrderDraftCancelView,
@@ -28,22 +28,30 @@ from workspace.views.order_edit import (
     OrderSubmitView,
     OrderTotalsView,
 )
+from workspace.views.order_tasks import (
+    OrderTaskClaimView,
+    OrderTaskCompleteView,
+    OrderTaskNoteAddView,
+    OrderTaskProblemReportView,
+    OrderTaskWorkView,
+)
 from workspace.views.orders import (
     ApprovalQueueView,
     OrderApproveView,
     OrderDetailView,
+    OrderOrchestrationView,
     OrderRejectView,
 )
 
 __all__ = [
     "AccountSearchView",
     "ApprovalQueueView",
-    "EnrichmentQueueView",
     "EnrichmentTaskClaimView",
     "EnrichmentTaskCompleteView",
     "FalloutManagerWorkspaceView",
     "FalloutWorkspaceView",
-    "FulfillmentManagerWorkspaceView",
+    "FulfillmentManagerView",
+    "FulfillmentQueueView",
     "OrderApproveView",
     "OrderCreateView",
     "OrderDetailView",
@@ -59,8 +67,14 @@ __all__ = [
     "OrderLinesView",
     "OrderListView",
     "OrderManagerWorkspaceView",
+    "OrderOrchestrationView",
     "OrderRejectView",
     "OrderSubmitView",
+    "OrderTaskClaimView",
+    "OrderTaskCompleteView",
+    "OrderTaskNoteAddView",
+    "OrderTaskProblemReportView",
+    "OrderTaskWorkView",
     "OrderTotalsView",
     "RoleRequiredMixin",
     "RoleWorkspaceView",

@@ -42,13 +42,6 @@ class OrderManagerWorkspaceView(RoleWorkspaceView):
     coming = "order oversight arrives with the order capture and fulfillment issues (#3, #4)."
 
 
-class FulfillmentManagerWorkspaceView(RoleWorkspaceView):
-    role = Role.FULFILLMENT_MANAGER
-    title = "Fulfillment management"
-    purpose = "Watch orders in progress, timelines, jeopardy and team load."
-    coming = "the dashboards arrive with the fulfillment and jeopardy issues (#4, #5)."
-
-
 class FalloutWorkspaceView(RoleWorkspaceView):
     role = Role.FALLOUT_AGENT
     title = "Fallout queue"

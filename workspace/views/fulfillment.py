@@ -1,12 +1,15 @@
-"""The fulfillment agent's enrichment queue: claim a task, fill in the technical
-characteristics it asks for, complete it."""
+"""The fulfillment agent's page: the order task queue of its work groups (worked in
+workspace.views.order_tasks) and the enrichment queue: claim an enrichment task, fill in
+the technical characteristics it asks for, complete it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views import View
 
 from ordermgmt.actor import Actor
@@ -14,15 +17,26 @@ from ordermgmt.exceptions import DomainError, NotFound, ValidationFailed
 from orders.models import EnrichmentTask
 from orders.selectors import enrichment_queue
 from orders.services import enrichment_task_claim, enrichment_task_complete
-from workspace.forms import NON_FIELD, CharacteristicForm
+from workspace.forms import (
+    NON_FIELD,
+    CharacteristicForm,
+    TaskDataForm,
+    TaskNoteForm,
+    TaskProblemForm,
+    TaskQueueFilterForm,
+)
 from workspace.selectors import (
     enrichment_task_characteristics,
     enrichment_task_get_for_user,
+    order_task_kinds_for_user,
+    order_task_queue_for_user,
+    task_row,
 )
 from workspace.views.base import RoleRequiredMixin
 from workspace.views.roles import FULFILLMENT_ROLES
 
-TEMPLATE = "workspace/enrichment_queue.html"
+TEMPLATE = "workspace/fulfillment.html"
+ORDER_TASKS_PER_PAGE = 50
 
 
 def _task(request: HttpRequest, pk: int) -> EnrichmentTask:
@@ -40,17 +54,41 @@ def _task_form(task: EnrichmentTask, data: Any = None) -> CharacteristicForm:
     )
 
 
-class EnrichmentQueueView(RoleRequiredMixin, View):
-    """Open and in-progress enrichment tasks of the user's work groups, oldest first."""
+class FulfillmentQueueView(RoleRequiredMixin, View):
+    """The order tasks of the user's work groups (filtered, soonest due first) and the
+    open enrichment tasks; a filter change (htmx) answers with the task table only."""
 
     roles = FULFILLMENT_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(
-            request,
-            TEMPLATE,
-            {"tasks": enrichment_queue(user=request.user), "title": "Enrichment tasks"},
+        now = timezone.now()
+        form = TaskQueueFilterForm(
+            request.GET or None,
+            task_kinds=order_task_kinds_for_user(user=request.user),
         )
+        tasks = order_task_queue_for_user(
+            user=request.user, now=now, filters=form.filters()
+        )
+        page = Paginator(tasks, ORDER_TASKS_PER_PAGE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context: dict[str, Any] = {
+            "title": "Fulfillment tasks",
+            "filter_form": form,
+            "page": page,
+            "rows": [
+                task_row(task=task, user_id=request.user.pk, now=now)
+                for task in page.object_list
+            ],
+            "query": query.urlencode(),
+            "note_form": TaskNoteForm(),
+            "problem_form": TaskProblemForm(),
+            "data_form": TaskDataForm(),
+        }
+        if request.htmx and not request.htmx.boosted:
+            return render(request, f"{TEMPLATE}#order-task-table", context)
+        context["tasks"] = enrichment_queue(user=request.user)
+        return render(request, TEMPLATE, context)
 
 
 class EnrichmentTaskMixin(RoleRequiredMixin):
@@ -70,7 +108,7 @@ class EnrichmentTaskMixin(RoleRequiredMixin):
             "errors": form.characteristic_error_map if form else {},
             "problem": problem,
         }
-        return render(request, f"{TEMPLATE}#task-row", context)
+        return render(request, f"{TEMPLATE}#enrichment-row", context)
 
 
 class EnrichmentTaskClaimView(EnrichmentTaskMixin, View):

@@ -1,5 +1,6 @@
-"""The order page (lines, prices, state, approval, enrichment, history) and the
-approver's queue with approve / reject from a queue row or from the order page."""
+"""The order page (lines, prices, state, approval, enrichment, orchestration, history),
+its live orchestration view, and the approver's queue with approve / reject from a queue
+row or from the order page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views import View
 
 from ordermgmt.actor import Actor
@@ -19,7 +21,13 @@ from orders.models import ApprovalStatus, CustomerOrder, CustomerOrderState
 from orders.selectors import approval_queue, order_detail
 from orders.services import order_approve, order_reject
 from workspace.forms import RejectForm
-from workspace.selectors import order_get_for_workspace, order_line_rows
+from workspace.selectors import (
+    order_get_for_orchestration,
+    order_get_for_workspace,
+    order_line_rows,
+    order_lines_for_orchestration,
+    order_orchestration,
+)
 from workspace.views.base import RoleRequiredMixin
 from workspace.views.roles import AGENT_ROLES, APPROVER_ROLES, ORDER_READER_ROLES
 
@@ -58,8 +66,40 @@ class OrderDetailView(RoleRequiredMixin, View):
             "can_decide": _awaits_decision(order)
             and _may(request.user, APPROVER_ROLES),
             "reject_form": RejectForm(),
+            "orchestration": order_orchestration(
+                order=order, lines=detail.lines, now=timezone.now()
+            ),
         }
         return render(request, self.template_name, context)
+
+
+class OrderOrchestrationView(RoleRequiredMixin, View):
+    """The orchestration view of an order alone: the partial that refreshes itself
+    while the order is in progress (and the order's state badge, out of band)."""
+
+    roles = ORDER_READER_ROLES
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            order = order_get_for_orchestration(user=request.user, order_id=pk)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        orchestration = order_orchestration(
+            order=order,
+            lines=order_lines_for_orchestration(order_id=order.pk),
+            now=timezone.now(),
+        )
+        return render(
+            request,
+            "workspace/_orchestration.html",
+            {
+                "order": order,
+                "orchestration": orchestration,
+                "state_oob": True,
+                # The table stays open across refreshes: htmx sends the toggle.
+                "show_tasks": request.GET.get("tasks") == "1",
+            },
+        )
 
 
 class ApprovalQueueView(RoleRequiredMixin, View):

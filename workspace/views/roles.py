@@ -16,3 +16,4 @@ ORDER_READER_ROLES: tuple[Role, ...] = (
     Role.FALLOUT_AGENT,
     Role.FALLOUT_MANAGER,
 )
+FULFILLMENT_MANAGER_ROLES: tuple[Role, ...] = (Role.FULFILLMENT_MANAGER,)

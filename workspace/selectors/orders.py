@@ -1,6 +1,6 @@
-"""Reads the workspace pages need beyond the orders and catalog selectors: the customer
-picker, offerings grouped for the picker, an order's lines as an indented tree with
-readable characteristics, and enrichment tasks with what they ask for."""
+"""Reads of the order pages: the customer picker, offerings grouped for the picker, an
+order's lines as an indented tree with readable characteristics, and enrichment tasks
+with what they ask for."""
 
 from __future__ import annotations
 
