@@ -1,11 +1,16 @@
 """POST productOrder (3 lines) against gunicorn on PostgreSQL under 16 connections.
 
-Sets up a fresh database `oms_bench` (or BENCH_DATABASE_URL), migrates, loads the demo,
-starts gunicorn, drives it with wrk (Debian package `wrk`; the load generator runs on this
-machine too) and prints one JSON line: sustained orders per second, p50 / p99 latency, and
-how many orders the database holds afterwards. Nothing here is a test; it only measures.
+Sets up a fresh database `oms_bench` (through BENCH_ADMIN_URL), migrates, loads the demo,
+starts gunicorn (sync workers, one per connection it serves at a time: the work is CPU
+bound) connected to PostgreSQL through its Unix socket when there is one, drives it with
+wrk (Debian package `wrk`; the load generator runs on this machine too) and prints one
+JSON line: sustained orders per second, p50 / p99 latency, the CPU time gunicorn's workers
+and PostgreSQL's backends spent per order (robust when other work shares the machine),
+and how many orders the database holds afterwards. Nothing here is a test; it only
+measures.
 
     .venv/bin/python bench/capture_http.py [--seconds 20] [--connections 16]
+        [--workers 4] [--threads 1]
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -30,6 +36,8 @@ ADMIN_URL = os.environ.get(
     "BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
 DB_NAME = "oms_bench"
+# PostgreSQL's Unix socket directory (Debian); TCP on the admin URL's host otherwise.
+SOCKET_DIR = os.environ.get("BENCH_DB_SOCKET_DIR", "/var/run/postgresql")
 ADDRESS = {
     "line1": "12 Harbour Street",
     "city": "Hamburg",
@@ -91,7 +99,36 @@ def _database_url() -> str:
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
+    if Path(SOCKET_DIR, ".s.PGSQL.5432").exists():
+        user = urllib.parse.urlsplit(ADMIN_URL).username or "postgres"
+        return f"postgres://{user}@{urllib.parse.quote(SOCKET_DIR, safe='')}/{DB_NAME}"
     return ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _gunicorn_workers(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()]
+
+
+def _postgres_backends() -> list[int]:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+            [DB_NAME],
+        ).fetchall()
+    return [pid for (pid,) in rows]
 
 
 def _manage(env: dict[str, str], *args: str) -> str:
@@ -176,10 +213,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
-        "--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "3"))
+        "--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4"))
     )
     parser.add_argument(
-        "--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2"))
+        "--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "1"))
     )
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -198,7 +235,6 @@ def main() -> None:
     )
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "load_demo")
-    _manage(env, "collectstatic", "--noinput", "-v0")
     token = _manage(env, "drf_create_token", "integrator").split()[2]
 
     port = _free_port()
@@ -214,7 +250,7 @@ def main() -> None:
             "--threads",
             str(args.threads),
             "--worker-class",
-            "gthread",
+            "gthread" if args.threads > 1 else "sync",
             "--log-level",
             "warning",
         ],
@@ -223,7 +259,7 @@ def main() -> None:
         start_new_session=True,
     )
     try:
-        _wait_up(base + "/login/")
+        _wait_up(base + PATH)
         status, body = _post_once(base, token)
         if status != 201:
             sys.exit(f"a single POST failed: {status} {body}")
@@ -231,6 +267,13 @@ def main() -> None:
             script.write(_lua_script(token))
         wrk = ["wrk", "-t2", f"-c{args.connections}", "--latency", "-s", script.name]
         subprocess.run([*wrk, "-d3s", base + PATH], capture_output=True, check=True)
+        processes = {
+            "gunicorn": _gunicorn_workers(server.pid),
+            "postgres": _postgres_backends(),
+        }
+        before = {
+            name: sum(map(_cpu_seconds, pids)) for name, pids in processes.items()
+        }
         run = subprocess.run(
             [*wrk, f"-d{args.seconds}s", base + PATH],
             capture_output=True,
@@ -238,6 +281,11 @@ def main() -> None:
             check=True,
         )
         figures = _parse_wrk(run.stdout)
+        for name, pids in processes.items():
+            spent = sum(map(_cpu_seconds, pids)) - before[name]
+            figures[f"{name}_cpu_ms_per_order"] = round(
+                spent * 1000 / max(figures["requests"], 1), 2
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -255,7 +303,12 @@ def main() -> None:
                 "bench": "capture_http",
                 "lines_per_order": len(ORDER["productOrderItem"]),
                 "connections": args.connections,
-                "gunicorn": f"{args.workers} workers x {args.threads} threads (gthread)",
+                "gunicorn": (
+                    f"{args.workers} sync workers"
+                    if args.threads == 1
+                    else f"{args.workers} workers x {args.threads} threads (gthread)"
+                ),
+                "database": "unix socket" if "%2F" in env["DATABASE_URL"] else "tcp",
                 "seconds": args.seconds,
                 "first_order_state": body.get("state"),
                 "orders_in_db": int(orders[0]),

@@ -5,13 +5,14 @@ retired version: those never change, and updated_at moves on publish and retire,
 cannot serve another table's rows. Drafts are compiled fresh on every call. Which version
 of a key is published is looked up again after DECISIONS_LOOKUP_TTL_SECONDS (default 5 s,
 0 under tests), so other processes see a new publication within that time; the publishing
-process forgets its pointer as soon as the publication commits.
+process forgets its pointer as soon as the publication commits. That a key has no
+published version is remembered for the same time.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ __all__ = [
     "DecisionResult",
     "decision_cache_clear",
     "decision_evaluate",
+    "decision_published_compiled",
     "decision_published_forget",
     "decision_table_compiled",
     "decision_table_evaluate",
@@ -52,7 +54,7 @@ _monotonic = time.monotonic
 
 @dataclass(slots=True)
 class _PublishedEntry:
-    evaluate: Callable[[Mapping[str, Any]], DecisionResult]
+    compiled: CompiledDecision | None  # None: the key has no published version
     expires_at: float
 
 
@@ -62,10 +64,21 @@ _published: dict[str, _PublishedEntry] = {}
 
 def decision_evaluate(*, key: str, inputs: Mapping[str, Any]) -> DecisionResult:
     """Evaluate the published version of the table `key` on `inputs`."""
+    compiled = decision_published_compiled(key=key)
+    if compiled is None:
+        raise DecisionNotPublished(
+            f"Decision table {key} has no published version.", key=key
+        )
+    return compiled.evaluate(inputs)
+
+
+def decision_published_compiled(*, key: str) -> CompiledDecision | None:
+    """Return the compiled published version of the table `key`, None when there is
+    none; no query while this process's pointer is fresh."""
     entry = _published.get(key)
     if entry is None or entry.expires_at <= _monotonic():
         entry = _published_load(key)
-    return entry.evaluate(inputs)
+    return entry.compiled
 
 
 def decision_table_evaluate(
@@ -122,18 +135,19 @@ def _column_specs(
     )
 
 
+def _lookup_ttl_seconds() -> float:
+    # Read on each lookup so that override_settings (and tests patching the module
+    # default) take effect.
+    return float(getattr(settings, "DECISIONS_LOOKUP_TTL_SECONDS", LOOKUP_TTL_SECONDS))
+
+
 def _published_load(key: str) -> _PublishedEntry:
     table = DecisionTable.objects.filter(
         key=key, state=DecisionTableState.PUBLISHED
     ).first()
-    if table is None:
-        _published.pop(key, None)
-        raise DecisionNotPublished(
-            f"Decision table {key} has no published version.", key=key
-        )
     entry = _PublishedEntry(
-        evaluate=decision_table_compiled(table=table).evaluate,
-        expires_at=_monotonic() + LOOKUP_TTL_SECONDS,
+        compiled=decision_table_compiled(table=table) if table is not None else None,
+        expires_at=_monotonic() + _lookup_ttl_seconds(),
     )
     _published[key] = entry
     return entry

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from decisions.evaluator import (
     DecisionResult,
     decision_evaluate,
+    decision_published_compiled,
     decision_table_compiled,
     decision_table_evaluate,
     decision_table_spec,
@@ -19,6 +20,7 @@ __all__ = [
     "DecisionResult",
     "decision_column_get",
     "decision_evaluate",
+    "decision_published_compiled",
     "decision_row_get",
     "decision_table_compiled",
     "decision_table_evaluate",

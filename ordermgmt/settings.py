@@ -113,6 +113,10 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # Django's cursors bind parameters on the client and never prepare; this lets
+        # the few hot statements that ask for it (orders.selectors.prepared_cursor)
+        # be parsed and planned once per connection.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from orders.models import Account
 from orders.services.capture_input import LineInput
 from tmf.exceptions import PayloadInvalid
 from tmf.product_order_input import ProductOrderInput
@@ -31,10 +32,13 @@ class CaptureArgs:
     requested_start_date: datetime | None
     requested_completion_date: datetime | None
     extra: dict[str, Any]
+    # The account row as resolved, handed to the capture so it is not read twice.
+    account: Account | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
         return {
             "account_id": self.account_id,
+            "account": self.account,
             "lines": self.lines,
             "external_id": self.external_id,
             "description": self.description,
@@ -95,6 +99,7 @@ def product_order_capture_args(
         raise PayloadInvalid(f"{first_path}: {first_messages[0]}{more}", errors=errors)
     return CaptureArgs(
         account_id=account.pk,
+        account=account,
         lines=lines,
         external_id=order_input.external_id,
         description=order_input.description,

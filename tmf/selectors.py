@@ -10,8 +10,13 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import Group
-from django.db.models import Exists, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from rest_framework.authtoken.models import Token
 
 from catalog.models import (
     CharacteristicSpec,
@@ -27,9 +32,16 @@ from inventory.models import InventoryItem
 from ordermgmt.exceptions import NotFound
 from ordermgmt.roles import Role
 from orders.models import Account, AccountUser, CustomerOrder, CustomerOrderLine
-from orders.selectors import account_ids_for_user, orders_visible_to
+from orders.selectors import (
+    account_ids_for_user,
+    orders_visible_to,
+    prepared_cursor,
+)
+from orders.services.catalog_cache import CatalogMemo, catalog_memo
 from tmf.models import IdempotencyRecord, ProductOrderRequest
 from tmf.product_order_input import db_int
+
+User = get_user_model()
 
 # --- product orders ----------------------------------------------------------------
 
@@ -82,29 +94,146 @@ def account_for_customer_party(*, party_ref: str, user: Any) -> Account | None:
     """Return the account a relatedParty id names (ACC number or pk) if the user may
     order for it: a customer user only for its own accounts. None when it may not.
 
-    One query for staff and integrators: whether the user is a customer user is read
-    along with the account.
+    One query for staff and integrators: whether the user is a customer user (in the
+    Customer group, or a portal user of an account) is read along with the account.
+    Written in SQL: it runs on every POST productOrder (bench/capture_http.py).
     """
-    lookup = Q(number=party_ref)
     pk = db_int(party_ref)
-    if pk is not None:
-        lookup |= Q(pk=pk)
-    account = (
-        Account.objects.filter(lookup)
-        .annotate(
-            user_is_customer=Exists(
-                Group.objects.filter(user=user.pk, name=Role.CUSTOMER.label)
-            )
-            | Exists(AccountUser.objects.filter(user_id=user.pk))
-        )
-        .order_by("pk")
-        .first()
+    quote = connection.ops.quote_name
+    fields = Account._meta.concrete_fields
+    columns = ", ".join(f"a.{quote(field.column)}" for field in fields)
+    sql = (
+        f"SELECT {columns}, "
+        f"(EXISTS (SELECT 1 FROM {_table(User.groups.through)} ug "
+        f"JOIN {_table(Group)} g ON g.{quote('id')} = ug.{quote('group_id')} "
+        f"WHERE ug.{quote('user_id')} = %s AND g.{quote('name')} = %s) "
+        f"OR EXISTS (SELECT 1 FROM {_table(AccountUser)} au "
+        f"WHERE au.{quote('user_id')} = %s)) "
+        f"FROM {_table(Account)} a WHERE a.{quote('number')} = %s"
     )
-    if account is None:
+    params: list[Any] = [user.pk, Role.CUSTOMER.label, user.pk, party_ref]
+    if pk is not None:
+        sql += f" OR a.{quote('id')} = %s"
+        params.append(pk)
+    sql += f" ORDER BY a.{quote('id')} LIMIT 1"
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if account.user_is_customer and account.pk not in account_ids_for_user(user=user):
+    account = Account.from_db(
+        connection.alias, [field.attname for field in fields], row[: len(fields)]
+    )
+    user_is_customer = bool(row[len(fields)])
+    if user_is_customer and account.pk not in account_ids_for_user(user=user):
         return None
     return account
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+# --- authentication and permissions (every TMF request) ------------------------------
+
+
+def api_token_with_user_get(*, key: str) -> Token | None:
+    """Return the DRF token with this key and its user, or None (one query, in SQL: it
+    runs on every TMF request)."""
+    quote = connection.ops.quote_name
+    token_fields = Token._meta.concrete_fields
+    user_fields = User._meta.concrete_fields
+    columns = ", ".join(
+        [f"t.{quote(field.column)}" for field in token_fields]
+        + [f"u.{quote(field.column)}" for field in user_fields]
+    )
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {_table(Token)} t "
+            f"JOIN {_table(User)} u ON u.{quote(User._meta.pk.column)} = "
+            f"t.{quote(Token._meta.get_field('user').column)} "
+            f"WHERE t.{quote(Token._meta.pk.column)} = %s",
+            [key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token = Token.from_db(
+        connection.alias,
+        [field.attname for field in token_fields],
+        row[: len(token_fields)],
+    )
+    token.user = User.from_db(
+        connection.alias,
+        [field.attname for field in user_fields],
+        row[len(token_fields) :],
+    )
+    return token
+
+
+def _permission_names_load(ids: set[int]) -> dict[int, str]:
+    quote = connection.ops.quote_name
+    content_type_column = Permission._meta.get_field("content_type").column
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.{quote('id')}, ct.{quote('app_label')}, p.{quote('codename')} "
+            f"FROM {_table(Permission)} p JOIN {_table(ContentType)} ct "
+            f"ON ct.{quote('id')} = p.{quote(content_type_column)} "
+            f"WHERE p.{quote('id')} IN ({marks})",
+            sorted(ids),
+        )
+        return {pk: f"{app}.{codename}" for pk, app, codename in cursor.fetchall()}
+
+
+# "app_label.codename" by permission id: permissions are made by migrations.
+_permission_names: CatalogMemo[int, str] = catalog_memo(_permission_names_load)
+
+
+_MODEL_BACKENDS = (
+    "django.contrib.auth.backends.ModelBackend",
+    # Object permissions only: it grants no model-wide permission.
+    "guardian.backends.ObjectPermissionBackend",
+)
+
+
+def _perm_cache_fillable(user: Any) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and not user.is_superuser
+        and not hasattr(user, "_perm_cache")
+        and tuple(settings.AUTHENTICATION_BACKENDS) == _MODEL_BACKENDS
+    )
+
+
+def user_model_perms_load(*, user: Any) -> None:
+    """Load the model permissions of an active user (directly and through groups) into
+    the cache Django's ModelBackend keeps on the user for the request, so that
+    `user.has_perm(s)` answers as always, without a query.
+
+    One query for the ids of the permissions the user holds (in SQL: it runs on every
+    TMF request); their names come from a per-process memo of the permission table
+    (see `orders.services.catalog_cache`). Superusers (who hold every permission
+    without a query), users whose cache is filled already, and other authentication
+    backends are left as they are.
+    """
+    if not _perm_cache_fillable(user):
+        return
+    quote = connection.ops.quote_name
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            f"SELECT gp.{quote('permission_id')} FROM "
+            f"{_table(User.groups.through)} ug JOIN {_table(Group.permissions.through)} "
+            f"gp ON gp.{quote('group_id')} = ug.{quote('group_id')} "
+            f"WHERE ug.{quote('user_id')} = %s UNION ALL "
+            f"SELECT up.{quote('permission_id')} FROM "
+            f"{_table(User.user_permissions.through)} up "
+            f"WHERE up.{quote('user_id')} = %s",
+            [user.pk, user.pk],
+        )
+        ids = {pk for (pk,) in cursor.fetchall()}
+    user._perm_cache = set(_permission_names.get_many(ids).values())
 
 
 def order_lines_attach(*, order: CustomerOrder) -> CustomerOrder:
@@ -122,10 +251,17 @@ def order_lines_attach(*, order: CustomerOrder) -> CustomerOrder:
 
 
 def offerings_by_reference(*, refs: Iterable[str]) -> dict[str, ProductOffering]:
-    """Return offerings by the reference a client gave: our id, or a published code."""
+    """Return offerings by the reference a client gave: our id, or a published code.
+
+    Kept per process for CATALOG_CACHE_TTL_SECONDS (see `orders.services.catalog_cache`).
+    """
     wanted = set(refs)
     if not wanted:
         return {}
+    return _offerings_by_reference.get_many(wanted)
+
+
+def _offerings_by_reference_load(wanted: set[str]) -> dict[str, ProductOffering]:
     ids = {pk for pk in map(db_int, wanted) if pk is not None}
     rows = ProductOffering.objects.filter(
         Q(pk__in=ids) | Q(code__in=wanted, lifecycle_status=LifecycleStatus.PUBLISHED)
@@ -138,6 +274,11 @@ def offerings_by_reference(*, refs: Iterable[str]) -> dict[str, ProductOffering]
             # An id wins over a code that happens to look the same.
             found[str(offering.pk)] = offering
     return found
+
+
+_offerings_by_reference: CatalogMemo[str, ProductOffering] = catalog_memo(
+    _offerings_by_reference_load
+)
 
 
 def inventory_items_by_reference(*, refs: Iterable[str]) -> dict[str, InventoryItem]:

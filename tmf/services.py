@@ -6,6 +6,8 @@ failed (capture refused; the TMF error body is kept for the client).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,8 +20,8 @@ from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import DomainError, InvalidTransition
 from ordermgmt.locking import lock_one
 from orders.exceptions import DuplicateExternalId
-from orders.models import CustomerOrder, OrderChannel
-from orders.services import order_capture
+from orders.models import CustomerOrder, CustomerOrderLine, OrderChannel
+from orders.services import order_capture, order_capture_with_lines
 from tmf.audit import AuditAction
 from tmf.capture import CaptureArgs, product_order_capture_args
 from tmf.exceptions import IdempotencyKeyInFlight, OrderRequestInFlight
@@ -28,45 +30,69 @@ from tmf.product_order_input import product_order_input_parse
 from tmf.selectors import idempotency_record_get
 
 
+@dataclass(frozen=True)
+class CapturedProductOrder:
+    """A TMF622 order as captured: the order, its lines in line-number order, and the
+    response body when the caller gave `represent`."""
+
+    order: CustomerOrder
+    lines: list[CustomerOrderLine]
+    body: dict[str, Any] | None
+
+
 def product_order_create(
     *,
     capture: CaptureArgs,
     actor: Actor,
     idempotency_key: str = "",
     request_hash: str = "",
-) -> CustomerOrder:
+    represent: Callable[[CustomerOrder, list[CustomerOrderLine]], dict[str, Any]]
+    | None = None,
+) -> CapturedProductOrder:
     """Capture and submit an order sent through TMF622, remembering its idempotency key.
 
-    The key's record is written in the order's transaction, so a repeat can never make a
-    second order; a concurrent repeat fails on the unique key and is told to retry.
+    `represent(order, lines)` builds the response body inside the capture's transaction;
+    with a key, the record is written there too, with that body, so a repeat can never
+    make a second order and returns the first response; a concurrent repeat fails on the
+    unique key and is told to retry.
     """
-    if not idempotency_key:
-        return order_capture(
-            **capture.as_kwargs(), actor=actor, channel=OrderChannel.API, submit=True
-        )
-    try:
-        with transaction.atomic():
-            order = order_capture(
-                **capture.as_kwargs(),
-                actor=actor,
-                channel=OrderChannel.API,
-                submit=True,
-            )
+    bodies: list[dict[str, Any]] = []
+
+    def on_captured(order: CustomerOrder, lines: list[CustomerOrderLine]) -> None:
+        body = represent(order, lines) if represent is not None else None
+        if body is not None:
+            bodies.append(body)
+        if idempotency_key:
             IdempotencyRecord.objects.create(
                 user_id=actor.user_id,
                 key=idempotency_key,
                 request_hash=request_hash,
                 order=order,
                 status_code=201,
+                response_body=body or {},
+                location=body["href"] if body else "",
             )
+
+    try:
+        order, lines = order_capture_with_lines(
+            **capture.as_kwargs(),
+            actor=actor,
+            channel=OrderChannel.API,
+            submit=True,
+            on_captured=on_captured,
+        )
     except IntegrityError:
-        if idempotency_record_get(user_id=actor.user_id or 0, key=idempotency_key):
+        if idempotency_key and idempotency_record_get(
+            user_id=actor.user_id or 0, key=idempotency_key
+        ):
             raise IdempotencyKeyInFlight(
                 "A request with this Idempotency-Key was processed meanwhile; "
                 "repeat it to read its result."
             ) from None
         raise
-    return order
+    return CapturedProductOrder(
+        order=order, lines=lines, body=bodies[0] if bodies else None
+    )
 
 
 def product_order_request_create(

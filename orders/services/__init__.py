@@ -24,6 +24,7 @@ from orders.services.accounts import (
 from orders.services.approval import order_approve, order_reject
 from orders.services.capture import (
     order_capture,
+    order_capture_with_lines,
     order_draft_cancel,
     order_draft_create,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "enrichment_task_complete",
     "order_approve",
     "order_capture",
+    "order_capture_with_lines",
     "order_discount_set",
     "order_draft_cancel",
     "order_draft_create",

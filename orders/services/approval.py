@@ -21,6 +21,7 @@ from ordermgmt.audit import audit_record, audit_record_many
 from ordermgmt.exceptions import InvalidTransition, ValidationFailed
 from orders.audit import AuditAction
 from orders.exceptions import NotAnApprover, SelfApprovalForbidden
+from orders.hooks import ORDER_ACKNOWLEDGED
 from orders.models import (
     ApprovalStatus,
     CustomerOrder,
@@ -35,8 +36,9 @@ from orders.selectors import (
     order_get_for_update,
     order_lines_for_update,
     user_may_decide_approval,
-    work_groups_by_code,
 )
+from orders.services.audit_buffer import AuditBuffer
+from orders.services.catalog_cache import work_groups_by_code_cached
 from orders.services.line_writes import lines_save_transitioned
 from orders.services.policies import (
     APPROVAL_APPROVE,
@@ -65,12 +67,14 @@ def approval_policy_apply(
     order: CustomerOrder,
     lines: Sequence[CustomerOrderLine],
     at: datetime,
+    audit: AuditBuffer,
     policy: PolicyTable | None = None,
     policy_loaded: bool = False,
 ) -> None:
     """Run the approval policy on a New order in memory and record what it decided.
 
-    The caller saves the order (state and APPROVAL_FIELDS) and the lines' states.
+    The caller saves the order (state and APPROVAL_FIELDS) and the lines' states, then
+    flushes `audit`.
     """
     if not policy_loaded:
         policy = policy_table_load(key=APPROVAL_POLICY_KEY)
@@ -84,9 +88,12 @@ def approval_policy_apply(
             actor=APPROVAL_POLICY_ACTOR,
             at=at,
             reason=decision.reason,
+            audit=audit,
         )
         return
-    group = work_groups_by_code(codes=[decision.group_code]).get(decision.group_code)
+    group = work_groups_by_code_cached(codes=[decision.group_code]).get(
+        decision.group_code
+    )
     if group is None:
         logger.warning(
             "Approval group %s does not exist; order %s waits for order managers.",
@@ -95,7 +102,7 @@ def approval_policy_apply(
         )
     order.approval_status = ApprovalStatus.PENDING
     order.approval_group = group
-    audit_record(
+    audit.record(
         subject=order,
         action=AuditAction.ORDER_APPROVAL_QUEUED,
         actor=APPROVAL_POLICY_ACTOR,
@@ -114,6 +121,7 @@ def _order_acknowledge(
     actor: Actor,
     at: datetime,
     reason: str,
+    audit: AuditBuffer,
 ) -> None:
     for line in lines:
         if not can_proceed(line.acknowledge):
@@ -121,7 +129,7 @@ def _order_acknowledge(
     from_state = order.state
     order.approve(at=at, by_user_id=actor.user_id)
     order.price_frozen_at = at
-    audit_record(
+    audit.record(
         subject=order,
         action=AuditAction.ORDER_APPROVED,
         actor=actor,
@@ -131,10 +139,14 @@ def _order_acknowledge(
         data={"approval_status": order.approval_status},
         at=at,
     )
+    # The order may not have an id yet (capture writes it at the end): read it at commit.
+    transaction.on_commit(
+        lambda: ORDER_ACKNOWLEDGED.send(order_id=order.pk, actor=actor)
+    )
     lines_from = [line.state for line in lines]
     for line in lines:
         line.acknowledge()
-    audit_record_many(
+    audit.record_many(
         subjects=list(lines),
         action=AuditAction.LINE_ACKNOWLEDGED,
         actor=actor,
@@ -171,11 +183,15 @@ def order_approve(*, order_id: int, actor: Actor, reason: str = "") -> CustomerO
         now = timezone.now()
         lines_initial = [line.state for line in lines]
         order.approval_status = ApprovalStatus.APPROVED
-        _order_acknowledge(order=order, lines=lines, actor=actor, at=now, reason=reason)
+        audit = AuditBuffer()
+        _order_acknowledge(
+            order=order, lines=lines, actor=actor, at=now, reason=reason, audit=audit
+        )
         order.save(update_fields=["state", *APPROVAL_FIELDS, "updated_at"])
         lines_save_transitioned(
             lines=lines, from_states=lines_initial, fields=["state"], at=now
         )
+        audit.flush()
     return order
 
 

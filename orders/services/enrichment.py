@@ -43,9 +43,10 @@ from orders.selectors import (
     order_line_get_for_update,
     order_lines_for_update,
     user_in_work_group,
-    work_groups_by_code,
 )
 from orders.services.approval import APPROVAL_FIELDS, approval_policy_apply
+from orders.services.audit_buffer import AuditBuffer
+from orders.services.catalog_cache import work_groups_by_code_cached
 from orders.services.line_checks import LineReferences
 from orders.services.line_writes import lines_save_transitioned
 from orders.services.policies import (
@@ -54,6 +55,7 @@ from orders.services.policies import (
     enrichment_plan,
     policy_table_load,
 )
+from orders.services.row_writes import rows_insert
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +64,20 @@ ENRICHMENT_POLICY_ACTOR = Actor.job("enrichment_policy")
 
 @dataclass
 class EnrichmentOutcome:
-    """What the policy did on submit: derived values by line pk, the tasks it opened."""
+    """What the policy did on submit: derived values per line, the tasks it opened.
 
-    derived: dict[int, dict[str, Any]] = field(default_factory=dict)
+    The tasks are built in memory (their lines may not be saved yet); the caller writes
+    them with `enrichment_tasks_insert` once the order and lines have their ids.
+    """
+
+    derived: list[tuple[CustomerOrderLine, dict[str, Any]]] = field(
+        default_factory=list
+    )
     tasks: list[EnrichmentTask] = field(default_factory=list)
+
+    def derived_by_line_id(self) -> dict[str, dict[str, Any]]:
+        """Derived values keyed by line id, as the audit data names them (lines saved)."""
+        return {str(line.pk): values for line, values in self.derived}
 
 
 def enrichment_policy_apply(
@@ -74,11 +86,12 @@ def enrichment_policy_apply(
     lines: Sequence[CustomerOrderLine],
     at: datetime,
     references: LineReferences,
+    audit: AuditBuffer,
 ) -> EnrichmentOutcome:
-    """Set derived values on the lines (in memory) and open the tasks the policy asks for.
+    """Set derived values on the lines (in memory) and build the tasks the policy asks for.
 
-    Without a published enrichment policy nothing happens. Tasks are inserted and
-    audited in one statement each.
+    Without a published enrichment policy nothing happens. The tasks' events go to
+    `audit`; the caller inserts the tasks (`enrichment_tasks_insert`).
     """
     policy = policy_table_load(key=ENRICHMENT_POLICY_KEY)
     if policy is None:
@@ -95,14 +108,22 @@ def enrichment_policy_apply(
     )
     outcome = EnrichmentOutcome(derived=plan.derived)
     if plan.needs:
-        outcome.tasks = _tasks_open(order=order, needs=plan.needs, at=at)
+        outcome.tasks = _tasks_build(order=order, needs=plan.needs)
+        audit.record_many(
+            subjects=outcome.tasks,
+            action=AuditAction.ENRICHMENT_TASK_OPENED,
+            actor=ENRICHMENT_POLICY_ACTOR,
+            to_state=EnrichmentTaskState.OPEN,
+            data=lambda: {"order_id": order.pk},
+            at=at,
+        )
     return outcome
 
 
-def _tasks_open(
-    *, order: CustomerOrder, needs: list[EnrichmentNeed], at: datetime
+def _tasks_build(
+    *, order: CustomerOrder, needs: list[EnrichmentNeed]
 ) -> list[EnrichmentTask]:
-    groups = work_groups_by_code(codes={need.group_code for need in needs})
+    groups = work_groups_by_code_cached(codes={need.group_code for need in needs})
     unknown = sorted({need.group_code for need in needs} - groups.keys())
     if unknown:
         raise PolicyMisconfigured(
@@ -110,37 +131,34 @@ def _tasks_open(
             f"{', '.join(unknown)}.",
             groups=unknown,
         )
-    tasks = EnrichmentTask.objects.bulk_create(
-        [
-            EnrichmentTask(
-                order=order,
-                line=need.line,
-                work_group=groups[need.group_code],
-                characteristics=need.characteristics,
-                instructions=_instructions(need),
-            )
-            for need in needs
-        ]
-    )
-    audit_record_many(
-        subjects=tasks,
-        action=AuditAction.ENRICHMENT_TASK_OPENED,
-        actor=ENRICHMENT_POLICY_ACTOR,
-        to_state=EnrichmentTaskState.OPEN,
-        data={"order_id": order.pk},
-        at=at,
-    )
-    return tasks
-
-
-def _instructions(need: EnrichmentNeed) -> str:
-    line = need.line
-    if need.characteristics:
-        return (
-            f"Add {', '.join(need.characteristics)} to line {line.line_number} "
-            f"of order {line.order}."
+    return [
+        EnrichmentTask(
+            order=order,
+            line=need.line,
+            work_group=groups[need.group_code],
+            characteristics=need.characteristics,
         )
-    return f"Review line {line.line_number} of order {line.order}."
+        for need in needs
+    ]
+
+
+def enrichment_tasks_insert(*, outcome: EnrichmentOutcome) -> None:
+    """Insert the tasks of an outcome in one statement (order and lines saved first)."""
+    if not outcome.tasks:
+        return
+    for task in outcome.tasks:
+        task.instructions = _instructions(task)
+    rows_insert(outcome.tasks)
+
+
+def _instructions(task: EnrichmentTask) -> str:
+    line = task.line
+    if task.characteristics:
+        return (
+            f"Add {', '.join(task.characteristics)} to line {line.line_number} "
+            f"of order {task.order}."
+        )
+    return f"Review line {line.line_number} of order {task.order}."
 
 
 def enrichment_start(
@@ -150,26 +168,27 @@ def enrichment_start(
     actor: Actor,
     at: datetime,
     outcome: EnrichmentOutcome,
+    audit: AuditBuffer,
 ) -> None:
     """Move a submitted order and its lines to Enrichment in progress (in memory), audited."""
     from_state = order.state
     order.start_enrichment()
-    audit_record(
+    audit.record(
         subject=order,
         action=AuditAction.ORDER_ENRICHMENT_STARTED,
         actor=actor,
         from_state=from_state,
         to_state=order.state,
-        data={
+        data=lambda: {
             "tasks": [task.pk for task in outcome.tasks],
-            "derived": {str(pk): values for pk, values in outcome.derived.items()},
+            "derived": outcome.derived_by_line_id(),
         },
         at=at,
     )
     lines_from = [line.state for line in lines]
     for line in lines:
         line.start_enrichment()
-    audit_record_many(
+    audit.record_many(
         subjects=list(lines),
         action=AuditAction.LINE_ENRICHMENT_STARTED,
         actor=actor,
@@ -185,7 +204,8 @@ def enrichment_finish(
     lines: Sequence[CustomerOrderLine],
     actor: Actor,
     at: datetime,
-    derived: Mapping[int, Mapping[str, Any]] | None = None,
+    audit: AuditBuffer,
+    outcome: EnrichmentOutcome | None = None,
 ) -> None:
     """Move an order with nothing left to enrich, and its lines, to New (in memory)."""
     for line in lines:
@@ -193,19 +213,21 @@ def enrichment_finish(
             raise InvalidTransition(subject=line, transition="finish_enrichment")
     from_state = order.state
     order.finish_enrichment()
-    audit_record(
+    audit.record(
         subject=order,
         action=AuditAction.ORDER_ENRICHMENT_FINISHED,
         actor=actor,
         from_state=from_state,
         to_state=order.state,
-        data={"derived": {str(pk): v for pk, v in (derived or {}).items()}},
+        data=lambda: {
+            "derived": outcome.derived_by_line_id() if outcome is not None else {}
+        },
         at=at,
     )
     lines_from = [line.state for line in lines]
     for line in lines:
         line.finish_enrichment()
-    audit_record_many(
+    audit.record_many(
         subjects=list(lines),
         action=AuditAction.LINE_ENRICHMENT_FINISHED,
         actor=actor,
@@ -332,12 +354,14 @@ def enrichment_task_complete(
 def _order_enriched(*, order: CustomerOrder, actor: Actor, at: datetime) -> None:
     lines = order_lines_for_update(order_id=order.pk)
     lines_initial = [line.state for line in lines]
-    enrichment_finish(order=order, lines=lines, actor=actor, at=at)
-    approval_policy_apply(order=order, lines=lines, at=at)
+    audit = AuditBuffer()
+    enrichment_finish(order=order, lines=lines, actor=actor, at=at, audit=audit)
+    approval_policy_apply(order=order, lines=lines, at=at, audit=audit)
     order.save(update_fields=["state", *APPROVAL_FIELDS, "updated_at"])
     lines_save_transitioned(
         lines=lines, from_states=lines_initial, fields=["state"], at=at
     )
+    audit.flush()
 
 
 def _enrichment_pause_or_resume(

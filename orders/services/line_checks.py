@@ -4,7 +4,8 @@ Shared by the line services, by capture and by submit (through `order_checks`, w
 adds what needs the whole order: bundles and compatibility). What the checks read
 (items, offerings, bundle children, characteristic definitions, compatibility rules) is
 loaded up front in a fixed number of queries, whatever the number of lines; the checks
-themselves never query.
+themselves never query. Catalog rows come through the per-process memo of
+`catalog_cache`; inventory items are read every time.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 
 from catalog.models import CompatibilityRule, OfferingRelationship, ProductOffering
 from catalog.rules import CharacteristicDefinition, characteristic_errors
-from catalog.selectors import specification_characteristics_many
 from inventory.models import InventoryItem
 from ordermgmt.exceptions import ValidationFailed
 from orders.models import (
@@ -26,11 +26,12 @@ from orders.models import (
     OrderChannel,
 )
 from orders.rules import macd_item_errors, offering_eligibility_errors
-from orders.selectors import (
-    compatibility_rules_by_source_code,
-    inventory_items_by_id,
-    offering_bundle_children,
-    offerings_by_id,
+from orders.selectors import inventory_items_by_id
+from orders.services.catalog_cache import (
+    compatibility_rules_cached,
+    offering_bundle_children_cached,
+    offerings_by_id_cached,
+    specification_characteristics_cached,
 )
 
 # Actions whose line carries characteristic values (the new or changed configuration).
@@ -82,7 +83,7 @@ def _bundle_children_load(
     for _level in range(_BUNDLE_DEPTH_LIMIT):
         if not pending:
             break
-        found = offering_bundle_children(offering_ids=pending)
+        found = offering_bundle_children_cached(offering_ids=pending)
         children.update(found)
         pending = set()
         for relationships in found.values():
@@ -110,7 +111,7 @@ def line_references_load(
     wanted_offerings = {pk for pk in offering_ids if pk is not None} | {
         item.offering_id for item in items.values() if item.offering_id is not None
     }
-    offerings = offerings_by_id(offering_ids=wanted_offerings)
+    offerings = offerings_by_id_cached(offering_ids=wanted_offerings)
     bundle_children = _bundle_children_load(offerings)
     codes: dict[int, str] = {}
     for offering in offerings.values():
@@ -124,11 +125,11 @@ def line_references_load(
     return LineReferences(
         items=items,
         offerings=offerings,
-        characteristics=specification_characteristics_many(specification_ids=codes),
+        characteristics=specification_characteristics_cached(specification_ids=codes),
         bundle_children=bundle_children,
         specification_codes=codes,
         compatibility=(
-            compatibility_rules_by_source_code(specification_codes=codes.values())
+            compatibility_rules_cached(specification_codes=set(codes.values()))
             if with_compatibility
             else {}
         ),

@@ -14,12 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.rules import CharacteristicDefinition
-from decisions.models import DecisionTableState
-from decisions.selectors import (
-    DecisionResult,
-    decision_table_compiled,
-    decision_table_versions,
-)
+from decisions.selectors import DecisionResult, decision_published_compiled
 from orders.models import CustomerOrder, CustomerOrderLine
 from orders.rules import characteristic_value_typed, value_is_blank
 
@@ -53,15 +48,11 @@ class PolicyTable:
 
 
 def policy_table_load(*, key: str) -> PolicyTable | None:
-    """Return the published version of a policy table (one query), or None."""
-    table = (
-        decision_table_versions(key=key)
-        .filter(state=DecisionTableState.PUBLISHED)
-        .first()
-    )
-    if table is None:
+    """Return the published version of a policy table, or None (one query at most;
+    none while the decisions app's pointer to the published version is fresh)."""
+    compiled = decision_published_compiled(key=key)
+    if compiled is None:
         return None
-    compiled = decision_table_compiled(table=table)
     return PolicyTable(
         key=key, input_codes=compiled.input_codes, evaluate=compiled.evaluate
     )
@@ -84,9 +75,11 @@ class EnrichmentNeed:
 
 @dataclass
 class EnrichmentPlan:
-    """What the policy decided for an order: derived values per line pk, tasks to open."""
+    """What the policy decided for an order: derived values per line, tasks to open."""
 
-    derived: dict[int, dict[str, Any]] = field(default_factory=dict)
+    derived: list[tuple[CustomerOrderLine, dict[str, Any]]] = field(
+        default_factory=list
+    )
     needs: list[EnrichmentNeed] = field(default_factory=list)
 
 
@@ -143,7 +136,7 @@ def enrichment_plan(
                 )
         if derived:
             line.characteristics = values
-            plan.derived[line.pk] = derived
+            plan.derived.append((line, derived))
         for need in needs.values():
             need.characteristics = [
                 c for c in need.characteristics if value_is_blank(values.get(c))

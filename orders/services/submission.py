@@ -16,16 +16,18 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from ordermgmt.actor import Actor
-from ordermgmt.audit import audit_record, audit_record_many
 from ordermgmt.exceptions import InvalidTransition, ValidationFailed
 from orders.audit import AuditAction
 from orders.models import CustomerOrder, CustomerOrderLine, LineState
 from orders.selectors import order_get_for_update, order_lines_for_update
 from orders.services.approval import APPROVAL_FIELDS, approval_policy_apply
+from orders.services.audit_buffer import AuditBuffer
 from orders.services.enrichment import (
+    EnrichmentOutcome,
     enrichment_finish,
     enrichment_policy_apply,
     enrichment_start,
+    enrichment_tasks_insert,
 )
 from orders.services.line_checks import LineReferences
 from orders.services.line_writes import lines_save_transitioned
@@ -67,15 +69,18 @@ def order_submission_advance(
     actor: Actor,
     at: datetime,
     references: LineReferences,
-) -> None:
+    audit: AuditBuffer,
+) -> EnrichmentOutcome:
     """Submit a checked draft in memory and run enrichment and approval on it.
 
-    Writes the audit events and the enrichment tasks; the caller saves the order
-    (SUBMISSION_ORDER_FIELDS) and the lines (SUBMISSION_LINE_FIELDS).
+    Nothing is written here: the events go to `audit`, and the caller saves the order
+    (SUBMISSION_ORDER_FIELDS) and the lines (SUBMISSION_LINE_FIELDS), inserts the
+    enrichment tasks of the returned outcome (`enrichment_tasks_insert`), then flushes
+    `audit`. The order and lines need not be saved yet.
     """
     from_state = order.state
     order.submit(at=at)
-    audit_record(
+    audit.record(
         subject=order,
         action=AuditAction.ORDER_SUBMITTED,
         actor=actor,
@@ -86,7 +91,7 @@ def order_submission_advance(
     lines_from = [line.state for line in lines]
     for line in lines:
         line.submit()
-    audit_record_many(
+    audit.record_many(
         subjects=list(lines),
         action=AuditAction.LINE_SUBMITTED,
         actor=actor,
@@ -95,15 +100,23 @@ def order_submission_advance(
         at=at,
     )
     outcome = enrichment_policy_apply(
-        order=order, lines=lines, at=at, references=references
+        order=order, lines=lines, at=at, references=references, audit=audit
     )
     if outcome.tasks:
-        enrichment_start(order=order, lines=lines, actor=actor, at=at, outcome=outcome)
-        return
+        enrichment_start(
+            order=order,
+            lines=lines,
+            actor=actor,
+            at=at,
+            outcome=outcome,
+            audit=audit,
+        )
+        return outcome
     enrichment_finish(
-        order=order, lines=lines, actor=actor, at=at, derived=outcome.derived
+        order=order, lines=lines, actor=actor, at=at, audit=audit, outcome=outcome
     )
-    approval_policy_apply(order=order, lines=lines, at=at)
+    approval_policy_apply(order=order, lines=lines, at=at, audit=audit)
+    return outcome
 
 
 def order_submit(*, order_id: int, actor: Actor) -> CustomerOrder:
@@ -130,8 +143,14 @@ def order_submit(*, order_id: int, actor: Actor) -> CustomerOrder:
             expand_bundles=False,
         )
         lines_initial = [line.state for line in lines]
-        order_submission_advance(
-            order=order, lines=lines, actor=actor, at=now, references=references
+        audit = AuditBuffer()
+        outcome = order_submission_advance(
+            order=order,
+            lines=lines,
+            actor=actor,
+            at=now,
+            references=references,
+            audit=audit,
         )
         order.save(update_fields=SUBMISSION_ORDER_FIELDS)
         lines_save_transitioned(
@@ -140,4 +159,6 @@ def order_submit(*, order_id: int, actor: Actor) -> CustomerOrder:
             fields=SUBMISSION_LINE_FIELDS,
             at=now,
         )
+        enrichment_tasks_insert(outcome=outcome)
+        audit.flush()
     return order

@@ -16,7 +16,12 @@ from rest_framework.test import APIClient
 from fixtures.demo.load import demo_load
 from ordermgmt.actor import Actor
 from orders.imports.service import orders_import
-from orders.models import CustomerOrder, CustomerOrderState, EnrichmentTaskState
+from orders.models import (
+    Account,
+    CustomerOrder,
+    CustomerOrderState,
+    EnrichmentTaskState,
+)
 from orders.services import enrichment_task_claim, enrichment_task_complete
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +39,11 @@ ADDRESS = {
 def demo():
     demo_load()
     return {user.username: user for user in User.objects.all()}
+
+
+def _jane_number() -> str:
+    # Numbers follow primary keys, which PostgreSQL does not reset between tests.
+    return Account.objects.get(name="Jane Doe").number
 
 
 def _enrich_everything(order: CustomerOrder, fulfiller: User) -> CustomerOrder:
@@ -108,8 +118,7 @@ def test_fiber_bundle_by_import_ends_acknowledged_with_prices(demo):
         b"order_ref,account,external_id,line_ref,offering,quantity,"
         b"char.installation_address.line1,char.installation_address.city,"
         b"char.installation_address.postcode,char.installation_address.country\n"
-        b"A,ACC0001001,ACCEPT-IMPORT-1,1,OFF_FIBER_HOME_BUNDLE,1,,,,\n"
-    )
+    ) + f"A,{_jane_number()},ACCEPT-IMPORT-1,1,OFF_FIBER_HOME_BUNDLE,1,,,,\n".encode()
 
     report = orders_import(
         file_name="bundle.csv", content=content, actor=Actor.for_user(demo["agent"])

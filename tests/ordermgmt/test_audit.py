@@ -124,3 +124,95 @@ def test_audit_record_many_needs_one_from_state_per_subject(job_actor):
         audit_record_many(
             subjects=groups, action="x", actor=job_actor, from_states=["draft"]
         )
+
+
+def test_audit_record_batch_writes_mixed_events_in_one_insert_in_order(
+    agent_user, job_actor, django_assert_num_queries
+):
+    from django.contrib.contenttypes.models import ContentType
+
+    from ordermgmt.audit import AuditEntry, audit_record_batch
+
+    group = Group.objects.create(name="g")
+    ContentType.objects.get_for_model(Group)
+    ContentType.objects.get_for_model(agent_user)
+    events = [
+        AuditEntry(subject=group, action="group.made", actor=job_actor, to_state="new"),
+        AuditEntry(
+            subject=agent_user,
+            action="user.moved",
+            actor=Actor.for_user(agent_user),
+            from_state="a",
+            to_state="b",
+            reason="why",
+            data={"n": 1},
+        ),
+        AuditEntry(subject=group, action="group.kept", actor=job_actor),
+    ]
+
+    with transaction.atomic(), django_assert_num_queries(1):
+        ids = audit_record_batch(events=events)
+
+    stored = list(AuditEvent.objects.filter(pk__in=ids).order_by("pk"))
+    assert [e.action for e in stored] == ["group.made", "user.moved", "group.kept"]
+    assert [e.subject for e in stored] == [group, agent_user, group]
+    moved = stored[1]
+    assert (moved.from_state, moved.to_state, moved.reason, moved.data) == (
+        "a",
+        "b",
+        "why",
+        {"n": 1},
+    )
+    assert moved.actor_user == agent_user
+    assert stored[0].actor_label == "job:test"
+    assert stored[0].occurred_at == stored[2].occurred_at
+
+
+def test_audit_record_batch_makes_data_json_safe_and_keeps_the_time_given(job_actor):
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from ordermgmt.audit import AuditEntry, audit_record_batch
+
+    group = Group.objects.create(name="g")
+    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with transaction.atomic():
+        audit_record_batch(
+            events=[
+                AuditEntry(
+                    subject=group,
+                    action="x",
+                    actor=job_actor,
+                    data={"amount": Decimal("1.10"), "on": date(2026, 1, 2)},
+                    at=at,
+                )
+            ]
+        )
+    event = AuditEvent.objects.get()
+    assert event.data == {"amount": "1.10", "on": "2026-01-02"}
+    assert event.occurred_at == at
+
+
+def test_audit_record_batch_refuses_an_unsaved_subject_and_writes_nothing(job_actor):
+    from ordermgmt.audit import AuditEntry, audit_record_batch
+
+    saved = Group.objects.create(name="g")
+    with transaction.atomic(), pytest.raises(ValueError, match="Save"):
+        audit_record_batch(
+            events=[
+                AuditEntry(subject=saved, action="x", actor=job_actor),
+                AuditEntry(subject=Group(name="unsaved"), action="x", actor=job_actor),
+            ]
+        )
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_record_batch_outside_a_transaction_is_refused(job_actor):
+    from ordermgmt.audit import AuditEntry, audit_record_batch
+
+    group = Group.objects.create(name="g")
+    with pytest.raises(RuntimeError):
+        audit_record_batch(
+            events=[AuditEntry(subject=group, action="x", actor=job_actor)]
+        )

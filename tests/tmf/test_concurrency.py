@@ -10,7 +10,7 @@ from django.db import connection
 
 from ordermgmt.actor import Actor
 from orders.models import CustomerOrder
-from orders.services import order_capture
+from orders.services.capture import order_capture_with_lines
 from orders.services.capture_input import LineInput
 from tests.catalog.factories import PriceListFactory
 from tests.orders.factories import AccountFactory
@@ -22,7 +22,8 @@ from tmf.exceptions import IdempotencyKeyInFlight
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_repeats_of_one_key_capture_once(make_user):
-    # given: two callers that both captured an order before either committed
+    # given: two callers that both captured an order, and neither has committed nor
+    # written its idempotency record yet
     PriceListFactory(published=True)
     account = AccountFactory()
     actor = Actor.for_user(make_user("int1"))
@@ -38,10 +39,12 @@ def test_concurrent_repeats_of_one_key_capture_once(make_user):
     )
     both_captured = threading.Barrier(2, timeout=10)
 
-    def capture_then_wait(**kwargs):
-        order = order_capture(**kwargs)
-        both_captured.wait()
-        return order
+    def capture_then_wait(*, on_captured, **kwargs):
+        def wait_then_record(order, lines):
+            both_captured.wait()
+            on_captured(order, lines)
+
+        return order_capture_with_lines(on_captured=wait_then_record, **kwargs)
 
     outcomes: list[object] = []
 
@@ -58,7 +61,7 @@ def test_concurrent_repeats_of_one_key_capture_once(make_user):
             connection.close()
 
     # when
-    with mock.patch.object(services, "order_capture", capture_then_wait):
+    with mock.patch.object(services, "order_capture_with_lines", capture_then_wait):
         threads = [threading.Thread(target=caller) for _ in range(2)]
         for thread in threads:
             thread.start()
@@ -68,6 +71,6 @@ def test_concurrent_repeats_of_one_key_capture_once(make_user):
     # then: one order; the other caller is told to repeat and read the result
     assert CustomerOrder.objects.count() == 1
     assert sorted(type(o).__name__ for o in outcomes) == [
-        "CustomerOrder",
+        "CapturedProductOrder",
         "IdempotencyKeyInFlight",
     ]

@@ -45,13 +45,12 @@ from tmf.api.serializers import (
     product_order_representation,
     product_order_request_representation,
 )
-from tmf.capture import product_order_capture_args
+from tmf.capture import CaptureArgs, product_order_capture_args
 from tmf.exceptions import IdempotencyKeyReused
 from tmf.models import IdempotencyRecord
 from tmf.product_order_input import product_order_input_parse, product_order_patch_parse
 from tmf.selectors import (
     idempotency_record_get,
-    order_lines_attach,
     order_with_items_get,
     product_order_get_for_user,
     product_order_request_get_for_user,
@@ -208,31 +207,45 @@ class ProductOrderListCreateApi(TmfApiView):
         if mode not in {"", "sync", "async"}:
             raise InvalidQuery("mode: expected async (or sync, the default).")
         if mode == "async":
-            order_request = product_order_request_create(
-                account_id=capture.account_id,
-                external_id=capture.external_id,
-                payload=payload,
-                actor=actor,
-                idempotency_key=key,
-                request_hash=request_hash,
-            )
-            order_request.refresh_from_db()
-            body = product_order_request_representation(order_request, Hrefs(request))
-            response = Response(body, status=status.HTTP_202_ACCEPTED)
-            response["Location"] = body["href"]
-        else:
-            order = product_order_create(
-                capture=capture,
-                actor=actor,
-                idempotency_key=key,
-                request_hash=request_hash,
-            )
-            # The captured order is complete in memory; only its lines are read back.
-            body = product_order_representation(
-                order_lines_attach(order=order), Hrefs(request)
-            )
-            response = Response(body, status=status.HTTP_201_CREATED)
-            response["Location"] = body["href"]
+            return self._queue(request, payload, capture, actor, key, request_hash)
+        hrefs = Hrefs(request)
+        # The captured order is complete in memory: shown without reading it back, and
+        # stored with the idempotency key in the capture's own transaction.
+        captured = product_order_create(
+            capture=capture,
+            actor=actor,
+            idempotency_key=key,
+            request_hash=request_hash,
+            represent=lambda order, lines: product_order_representation(
+                order, hrefs, lines=lines
+            ),
+        )
+        body = captured.body or {}
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["Location"] = body["href"]
+        return response
+
+    def _queue(
+        self,
+        request: Request,
+        payload: dict[str, Any],
+        capture: CaptureArgs,
+        actor: Actor,
+        key: str,
+        request_hash: str,
+    ) -> Response:
+        order_request = product_order_request_create(
+            account_id=capture.account_id,
+            external_id=capture.external_id,
+            payload=payload,
+            actor=actor,
+            idempotency_key=key,
+            request_hash=request_hash,
+        )
+        order_request.refresh_from_db()
+        body = product_order_request_representation(order_request, Hrefs(request))
+        response = Response(body, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = body["href"]
         if key:
             idempotency_record_response_store(
                 user_id=request.user.pk,

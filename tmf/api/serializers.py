@@ -59,11 +59,17 @@ class Hrefs:
 
 
 def product_order_representation(
-    order: CustomerOrder, hrefs: Hrefs, *, with_items: bool = True
+    order: CustomerOrder,
+    hrefs: Hrefs,
+    *,
+    with_items: bool = True,
+    lines: list[CustomerOrderLine] | None = None,
 ) -> dict[str, Any]:
     """Return an order as a TMF622 ProductOrder (account and lines must be loaded;
-    without items when the caller will not show them and did not fetch them)."""
-    lines = list(order.lines.all()) if with_items else []
+    without items when the caller will not show them and did not fetch them). `lines`
+    gives the lines in line-number order when the caller holds them already."""
+    if lines is None:
+        lines = list(order.lines.all()) if with_items else []
     item_refs = {line.pk: _item_id(line) for line in lines}
     children: dict[int, list[str]] = {}
     for line in lines:

@@ -117,7 +117,8 @@ def test_order_approve_leaves_nothing_behind_when_the_audit_fails(approver):
 
     with (
         mock.patch(
-            "orders.services.approval.audit_record", side_effect=RuntimeError("boom")
+            "orders.services.audit_buffer.audit_record_batch",
+            side_effect=RuntimeError("boom"),
         ),
         pytest.raises(RuntimeError),
     ):

@@ -572,7 +572,7 @@ def test_order_submit_leaves_nothing_behind_when_the_line_audit_fails(
 
     with (
         mock.patch(
-            "orders.services.submission.audit_record_many",
+            "orders.services.audit_buffer.audit_record_batch",
             side_effect=RuntimeError("disk full"),
         ),
         pytest.raises(RuntimeError),
