@@ -3,9 +3,9 @@
 Any other path under /tmf-api/ answers 404 with the TMF Error body.
 """
 
-from django.urls import re_path
+from django.urls import include, re_path
 
-from tmf.api import catalog, ordering
+from tmf.api import catalog, inventory, ordering
 
 app_name = "tmf"
 
@@ -59,5 +59,6 @@ urlpatterns = [
         catalog.ProductOfferingPriceDetailApi.as_view(),
         name="product-offering-price-detail",
     ),
+    re_path(r"^productInventory/v4/", include(inventory.urlpatterns)),
     re_path(r"^.*$", ordering.TmfNotFoundApi.as_view(), name="not-found"),
 ]

@@ -90,7 +90,7 @@ def test_fiber_bundle_through_tmf622_ends_acknowledged_with_prices(demo):
     payload = {
         "externalId": "ACCEPT-TMF-1",
         "relatedParty": [
-            {"id": "ACC0001001", "@referredType": "Customer", "role": "customer"}
+            {"id": _jane_number(), "@referredType": "Customer", "role": "customer"}
         ],
         "productOrderItem": [
             {

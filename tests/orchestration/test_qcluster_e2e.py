@@ -85,7 +85,7 @@ def queue_not_inline(monkeypatch: pytest.MonkeyPatch) -> None:
 def _self_install_order() -> CustomerOrder:
     offering = ProductOffering.objects.get(code="OFF_FIBER_SELF_INSTALL")
     return order_capture(
-        account_id=Account.objects.get(number="ACC0001001").pk,
+        account_id=Account.objects.get(name="Jane Doe").pk,
         actor=Actor.for_user(User.objects.get(username="integrator")),
         channel=OrderChannel.API,
         lines=[
