@@ -158,6 +158,17 @@ class TaskTemplateDependency(TimeStampedModel):
         return f"{self.task_id} after {self.depends_on_id}"
 
 
+class JeopardyLevel(models.IntegerChoices):
+    """How far a task is at risk of missing its SLA or its order's committed date; the
+    highest level of its open tasks is its domain order's and its order's."""
+
+    NONE = 0, "None"
+    LOW = 1, "Low"
+    MEDIUM = 2, "Medium"
+    HIGH = 3, "High"
+    CRITICAL = 4, "Critical"
+
+
 class OrderTaskState(models.TextChoices):
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open"
@@ -240,6 +251,13 @@ class OrderTask(ConcurrentTransitionMixin, TimeStampedModel):
     completed_at = models.DateTimeField(null=True, blank=True)
     # Adapter job reference under "adapter_ref", results and agent data by key.
     data = models.JSONField(default=dict, blank=True)
+    # Set by the jeopardy scan (the jeopardy app owns both values). `jeopardy_check_at`
+    # is the next moment the scan must look at the task: the engine sets it when the task
+    # opens, the scan moves it to the next threshold, so a scan reads only tasks due a look.
+    jeopardy_level = models.PositiveSmallIntegerField(
+        choices=JeopardyLevel.choices, default=JeopardyLevel.NONE
+    )
+    jeopardy_check_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order_id", "planned_start", "id"]
@@ -260,6 +278,16 @@ class OrderTask(ConcurrentTransitionMixin, TimeStampedModel):
             models.Index(fields=["state", "next_attempt_at"], name="orch_task_due_idx"),
             models.Index(fields=["order", "state"], name="orch_task_order_idx"),
             models.Index(fields=["line", "state"], name="orch_task_line_idx"),
+            models.Index(
+                fields=["jeopardy_check_at"],
+                condition=Q(jeopardy_check_at__isnull=False),
+                name="orch_task_jeopardy_due_idx",
+            ),
+            models.Index(
+                fields=["order", "jeopardy_level"],
+                condition=Q(jeopardy_level__gt=0),
+                name="orch_task_at_risk_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -92,7 +92,7 @@ def tasks_open_ready_locked(
         return []
     ready_ids = {pk for pk, _ in ready}
     OrderTask.objects.filter(pk__in=ready_ids).update(
-        state=OrderTaskState.OPEN, opened_at=at, updated_at=at
+        state=OrderTaskState.OPEN, opened_at=at, jeopardy_check_at=at, updated_at=at
     )
     audit_record_many(
         subjects=[task for task in drafts if task.pk in ready_ids],
