@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -181,6 +182,7 @@ def main() -> None:
     connection.close()
 
     log = (temp / "qcluster.log").open("w")
+    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     cluster_started = time.monotonic()
     cluster = subprocess.Popen(
         [PYTHON, "manage.py", "qcluster"],
@@ -219,6 +221,12 @@ def main() -> None:
                 cluster.wait()
         stop_seconds = time.monotonic() - stop_started
         log.close()
+    usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the cluster's processes (main, pusher, workers, monitor): a figure that
+    # other load on the machine disturbs less than the wall-clock rate.
+    cluster_cpu = (usage_after.ru_utime - usage_before.ru_utime) + (
+        usage_after.ru_stime - usage_before.ru_stime
+    )
 
     seconds = finished_at - cluster_started
     tasks = OrderTask.objects.filter(order_id__in=ids)
@@ -243,6 +251,10 @@ def main() -> None:
                 "tasks_closed_complete": tasks.filter(
                     state=OrderTaskState.CLOSED_COMPLETE
                 ).count(),
+                "cluster_cpu_ms_per_order": (
+                    round(cluster_cpu * 1000 / done, 1) if done else None
+                ),
+                "load_average_1m": round(os.getloadavg()[0], 2),
                 "workers": args.workers,
                 "enqueued_by": enqueued_by,
                 "jobs_queued": queued,

@@ -6,6 +6,9 @@ ORCHESTRATION_RETRY_BASE_SECONDS / ORCHESTRATION_RETRY_MAX_SECONDS: the backoff
     base·2^(n-1), capped (defaults 30 s and 15 min).
 ORCHESTRATION_INLINE_WAIT_SECONDS: how long one worker job may wait for a slow adapter
     before it hands the task back to the due-task sweep (default 5 s).
+ORCHESTRATION_RUN_ON_SECONDS: how long one worker job goes on running the tasks its own
+    work made ready before it queues the rest as jobs of their own (default 10 s; 0
+    queues every task as its own job).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class EngineSettings:
     inline_wait_seconds: float
     # A worker that takes a task owns it this long; after that the sweep may take it over.
     lease_seconds: float
+    run_on_seconds: float
 
 
 def adapter_settings(*, code: str) -> AdapterSettings:
@@ -61,4 +65,7 @@ def engine_settings() -> EngineSettings:
             getattr(settings, "ORCHESTRATION_INLINE_WAIT_SECONDS", 5.0)
         ),
         lease_seconds=float(getattr(settings, "ORCHESTRATION_LEASE_SECONDS", 300.0)),
+        run_on_seconds=max(
+            0.0, float(getattr(settings, "ORCHESTRATION_RUN_ON_SECONDS", 10.0))
+        ),
     )

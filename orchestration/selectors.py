@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 
 from decisions.models import DecisionTableState
 from decisions.selectors import decision_table_compiled, decision_table_versions
 from decomposition.models import DomainOrder
-from decomposition.selectors import domain_order_get_for_update
 from orchestration.exceptions import NoPlanForDomainOrder, PlanEmpty
 from orchestration.models import (
     OrderTask,
@@ -25,7 +25,6 @@ from orchestration.models import (
 from ordermgmt.exceptions import NotFound
 from ordermgmt.locking import lock_many, lock_one
 from orders.models import CustomerOrder
-from orders.selectors import order_get_for_update
 
 PLAN_SELECTION_TABLE_KEY = "plan_selection"
 
@@ -225,16 +224,25 @@ def order_task_lock_chain(
     """Lock a task with its parents, parents first: order → domain order → task.
 
     Every service that changes a task takes this chain, so the completions of one
-    order's tasks run one after the other and each sees the ones before it.
+    order's tasks run one after the other and each sees the ones before it. Two
+    statements: the order (found through the task), then the task with its domain
+    order; the order's lock already orders everyone who goes on to lock those two.
     """
-    ids = (
-        OrderTask.objects.filter(pk=task_id)
-        .values_list("order_id", "domain_order_id")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Row locks are taken inside the service's transaction.")
+    order = (
+        CustomerOrder.objects.select_related("account")
+        .select_for_update(of=("self",))
+        .filter(
+            pk=Subquery(OrderTask.objects.filter(pk=task_id).values("order_id")[:1])
+        )
         .first()
     )
-    if ids is None:
+    if order is None:
         raise NotFound(f"Order task {task_id} does not exist.")
-    order = order_get_for_update(order_id=ids[0])
-    domain_order = domain_order_get_for_update(domain_order_id=ids[1])
-    task = order_task_get_for_update(task_id=task_id)
-    return order, domain_order, task
+    task = (
+        OrderTask.objects.select_related("domain_order__specification")
+        .select_for_update(of=("self", "domain_order"))
+        .get(pk=task_id)
+    )
+    return order, task.domain_order, task

@@ -1,11 +1,16 @@
 """django-q2 entry points of the task engine; each calls one service and is safe to run
-twice."""
+twice. Jobs that open automated tasks run them on in the same job
+(`order_work_run_on`) rather than queueing one job per task."""
 
 from __future__ import annotations
 
 import logging
 
-from orchestration.services import order_task_run, order_tasks_due_enqueue
+from orchestration.services import (
+    order_task_run,
+    order_tasks_due_enqueue,
+    order_work_run_on,
+)
 from orchestration.services.fulfillment import order_fulfillment_begin
 from ordermgmt.actor import Actor
 from ordermgmt.exceptions import DomainError
@@ -19,7 +24,11 @@ FULFILLMENT = Actor.job("fulfillment")
 def order_fulfillment_begin_task(order_id: int) -> int:
     """Decompose, plan and start an acknowledged order; returns the number of tasks."""
     try:
-        return len(order_fulfillment_begin(order_id=order_id, actor=FULFILLMENT))
+        tasks = order_work_run_on(
+            work=lambda: order_fulfillment_begin(order_id=order_id, actor=FULFILLMENT),
+            actor=ENGINE,
+        )
+        return len(tasks)
     except DomainError as exc:
         # Typically a catalog or plan gap (no plan for a domain order): a person must act.
         logger.warning("Fulfillment of order %s not started: %s", order_id, exc.message)
@@ -29,7 +38,12 @@ def order_fulfillment_begin_task(order_id: int) -> int:
 def order_task_run_task(task_id: int) -> str:
     """Run one automated task through its adapter as far as it goes now."""
     try:
-        return str(order_task_run(task_id=task_id, actor=ENGINE))
+        return str(
+            order_work_run_on(
+                work=lambda: order_task_run(task_id=task_id, actor=ENGINE),
+                actor=ENGINE,
+            )
+        )
     except DomainError as exc:
         # A refusal is final: retrying the job would be refused again.
         logger.warning("Order task %s not run: %s", task_id, exc.message)

@@ -201,6 +201,9 @@ Q_CLUSTER: dict[str, object] = {
     "max_attempts": 1,
     "catch_up": False,
     "label": "Background work",
+    # Successful jobs are not stored: their effects are in the audit trail, and storing
+    # them makes the monitor lock and prune up to 250 result rows per job. Failures are.
+    "save_limit": -1,
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

@@ -17,6 +17,7 @@ from orchestration.services.engine import (
     TaskRunOutcome,
     order_task_run,
     order_tasks_due_enqueue,
+    order_work_run_on,
 )
 from orchestration.services.manual import (
     order_task_claim,
@@ -42,6 +43,7 @@ __all__ = [
     "order_task_note_add",
     "order_task_run",
     "order_tasks_due_enqueue",
+    "order_work_run_on",
     "order_tasks_enqueue",
     "plan_dependencies_check",
     "plan_template_check",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import transaction
@@ -49,11 +50,26 @@ DOMAIN_ORDER_WORKABLE_STATES: tuple[str, ...] = (
 )
 RUN_TASK = "orchestration.tasks.order_task_run_task"
 
+# Set by engine.order_work_run_on while a worker job runs: tasks that become ready during
+# the job are collected here and run by the same job after its work, instead of being queued
+# as one new job each. Outside such a job (a web request) they are queued.
+TASKS_RUN_ON: ContextVar[list[int] | None] = ContextVar(
+    "orchestration_tasks_run_on", default=None
+)
+
 
 def order_tasks_enqueue(*, task_ids: Iterable[int]) -> None:
-    """Queue automated tasks for the worker once the current transaction commits."""
+    """Hand automated tasks to the worker once the current transaction commits: to the
+    running job's run-on list when there is one, else to the queue."""
     ids = list(task_ids)
-    if ids:
+    if not ids:
+        return
+    run_on = TASKS_RUN_ON.get()
+    if run_on is not None:
+        # Run once the job's work has returned (and so committed). Should it roll back
+        # instead, the run finds the task not open and does nothing.
+        run_on.extend(ids)
+    else:
         transaction.on_commit(
             lambda: [async_task(RUN_TASK, task_id) for task_id in ids]
         )

@@ -12,13 +12,15 @@ run a task twice. Polls and retries that are not due yet wait for the due-task s
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,11 +46,16 @@ from orchestration.selectors import (
 from orchestration.services.completion import (
     DOMAIN_ORDER_WORKABLE_STATES,
     RUN_TASK,
+    TASKS_RUN_ON,
     domain_order_ensure_started,
     task_completed_rollup,
 )
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
+from ordermgmt.exceptions import DomainError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ADAPTER_UNKNOWN_ERROR = "ADAPTER-404"
 # A job that says "ask again at once" is still polled no faster than this.
@@ -301,6 +308,34 @@ def _run_fail(
             at=now,
         )
     return TaskRunOutcome.FAILED
+
+
+def order_work_run_on(*, work: Callable[[], T], actor: Actor) -> T:
+    """Do `work` (one worker job), then run the automated tasks it made ready, and the
+    ones those make ready, in this job while its run-on budget lasts; queue the rest.
+
+    An order of fast automated tasks is so fulfilled by one job instead of one job per
+    task, which saves the broker round trips. Each task still runs through
+    `order_task_run` in its own transactions, so locks, leases and idempotency are the
+    same as for a queued run; a task that was queued or taken meanwhile by another
+    worker is left alone by whichever run comes second.
+    """
+    ready: list[int] = []
+    token = TASKS_RUN_ON.set(ready)
+    try:
+        result = work()
+        deadline = time.monotonic() + engine_settings().run_on_seconds
+        while ready and time.monotonic() < deadline:
+            task_id = ready.pop(0)
+            try:
+                order_task_run(task_id=task_id, actor=actor)
+            except DomainError as exc:
+                logger.warning("Order task %s not run: %s", task_id, exc.message)
+    finally:
+        TASKS_RUN_ON.reset(token)
+    for task_id in ready:
+        async_task(RUN_TASK, task_id)
+    return result
 
 
 def order_tasks_due_enqueue(*, limit: int = 500) -> list[int]:

@@ -298,24 +298,65 @@ def test_tasks_open_ready_opens_released_domain_orders(job_actor):
     assert tasks_open_ready(order_id=domain_order.order_id, actor=job_actor) == []
 
 
-def test_opened_automated_tasks_are_queued_after_commit(
-    job_actor, django_capture_on_commit_callbacks
+def _jobs_recorded(monkeypatch) -> list[tuple[str, int]]:
+    """Record the jobs the engine queues; they still run (in-line under pytest)."""
+    from django_q.tasks import async_task
+
+    jobs: list[tuple[str, int]] = []
+
+    def record(func: str, *args, **kwargs):
+        jobs.append((func.rsplit(".", 1)[-1], args[0]))
+        return async_task(func, *args, **kwargs)
+
+    monkeypatch.setattr("orchestration.services.completion.async_task", record)
+    monkeypatch.setattr("orchestration.services.engine.async_task", record)
+    return jobs
+
+
+def test_opened_automated_tasks_are_queued_after_commit_and_run_on_in_one_job(
+    job_actor, django_capture_on_commit_callbacks, monkeypatch
 ):
     plan("product", automated("a"), automated("b", "a"), default_for_kind="product")
     domain_order = DomainOrderFactory()
+    jobs = _jobs_recorded(monkeypatch)
 
     # the worker runs in-line in tests (Q_CLUSTER sync): each queued job runs at once
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         order_orchestrate(order_id=domain_order.order_id, actor=job_actor)
+        assert jobs == []
 
-    assert len(callbacks) >= 2
+    a, b = (
+        OrderTask.objects.filter(domain_order=domain_order)
+        .order_by("code")
+        .values_list("pk", flat=True)
+    )
+    # "a" was queued on commit; "b", opened by a's completion, ran on in a's job
+    assert jobs == [("order_task_run_task", a)]
     assert set(
-        OrderTask.objects.filter(domain_order=domain_order).values_list(
-            "state", flat=True
-        )
+        OrderTask.objects.filter(pk__in=[a, b]).values_list("state", flat=True)
     ) == {OrderTaskState.CLOSED_COMPLETE}
     domain_order.refresh_from_db()
     assert domain_order.state == DomainOrderState.CLOSED_COMPLETE
+
+
+def test_without_run_on_budget_each_opened_task_is_a_job_of_its_own(
+    job_actor, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.ORCHESTRATION_RUN_ON_SECONDS = 0
+    plan("product", automated("a"), automated("b", "a"), default_for_kind="product")
+    domain_order = DomainOrderFactory()
+    jobs = _jobs_recorded(monkeypatch)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_orchestrate(order_id=domain_order.order_id, actor=job_actor)
+
+    a, b = (
+        OrderTask.objects.filter(domain_order=domain_order)
+        .order_by("code")
+        .values_list("pk", flat=True)
+    )
+    assert jobs == [("order_task_run_task", a), ("order_task_run_task", b)]
+    assert _state(OrderTask.objects.get(pk=b)) == OrderTaskState.CLOSED_COMPLETE
 
 
 def test_due_sweep_queues_due_retries_and_lost_jobs_only(job_actor, monkeypatch):
