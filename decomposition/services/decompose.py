@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
@@ -41,6 +41,7 @@ from decomposition.selectors import (
 )
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record, audit_record_many
+from ordermgmt.transactions import service_atomic
 from orders.models import MACD_ACTIONS, CustomerOrderState
 from orders.selectors import order_get_for_update
 
@@ -55,7 +56,7 @@ def order_decompose(*, order_id: int, actor: Actor) -> list[DomainOrder]:
     Idempotent: an order that has domain orders already gets them back unchanged.
     Locks the order row first.
     """
-    with transaction.atomic():
+    with service_atomic():
         order = order_get_for_update(order_id=order_id)
         if order.state not in DECOMPOSABLE_ORDER_STATES:
             raise OrderNotDecomposable(

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -36,6 +35,7 @@ from decomposition.services.decompose import decision_keys, planned_orders_inser
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record, audit_record_many
 from ordermgmt.exceptions import InvalidTransition, ValidationFailed
+from ordermgmt.transactions import service_atomic
 
 _S = DomainOrderState
 
@@ -45,7 +45,7 @@ def domain_order_information_receive(
 ) -> DomainOrder:
     """Add missing values to an Awaiting information domain order; release it when none
     are missing any more, with the orders waiting below it."""
-    with transaction.atomic():
+    with service_atomic():
         domain_order = domain_order_get_for_update(domain_order_id=domain_order_id)
         if not can_proceed(domain_order.receive_information):
             raise InvalidTransition(

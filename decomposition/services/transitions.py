@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -27,6 +26,7 @@ from decomposition.selectors import (
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import InvalidTransition
+from ordermgmt.transactions import service_atomic
 
 
 def _transition_apply(
@@ -43,7 +43,7 @@ def _transition_apply(
     at: datetime,
 ) -> DomainOrder:
     """Lock the domain order, refuse a transition its state forbids, apply it, audit."""
-    with transaction.atomic():
+    with service_atomic():
         domain_order = domain_order_get_for_update(domain_order_id=domain_order_id)
         if not can_proceed(bound(domain_order)):
             raise InvalidTransition(subject=domain_order, transition=name)

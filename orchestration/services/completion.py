@@ -40,6 +40,7 @@ from orchestration.rules import (
 from orchestration.selectors import order_tasks_draft_for_update
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record_many
+from ordermgmt.transactions import service_atomic
 from orders.models import CustomerOrderLine
 
 # Domain orders whose tasks may open: released and neither held nor being canceled.
@@ -134,7 +135,7 @@ def tasks_open_ready(
     done, e.g. after a domain order was released or resumed; return their ids."""
     if order_id is None and domain_order_ids is None:
         raise ValueError("Give order_id or domain_order_ids.")
-    with transaction.atomic():
+    with service_atomic():
         return tasks_open_ready_locked(
             actor=actor,
             at=timezone.now(),

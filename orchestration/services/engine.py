@@ -22,7 +22,6 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -53,6 +52,7 @@ from orchestration.services.completion import (
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import DomainError
+from ordermgmt.transactions import service_atomic
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -122,7 +122,7 @@ def _adapter(*, code: str) -> TaskAdapter:
 
 def _run_take(*, task_id: int, actor: Actor) -> _RunTicket | None:
     now = timezone.now()
-    with transaction.atomic():
+    with service_atomic():
         _, domain_order, task = order_task_lock_chain(task_id=task_id)
         if task.task_type != TaskType.AUTOMATED:
             raise TaskNotAutomated(
@@ -193,7 +193,7 @@ def _data_without_run(task: OrderTask, *drop: str) -> dict[str, Any]:
 def _run_complete(
     *, ticket: _RunTicket, ref: dict[str, Any], data: dict[str, Any], actor: Actor
 ) -> TaskRunOutcome:
-    with transaction.atomic():
+    with service_atomic():
         _, domain_order, task = order_task_lock_chain(task_id=ticket.task_id)
         if not _still_ours(task=task, ticket=ticket):
             return TaskRunOutcome.NOTHING_TO_DO
@@ -225,7 +225,7 @@ def _run_complete(
 def _run_wait(
     *, ticket: _RunTicket, ref: dict[str, Any], seconds: float
 ) -> TaskRunOutcome:
-    with transaction.atomic():
+    with service_atomic():
         task = order_task_get_for_update(task_id=ticket.task_id)
         if not _still_ours(task=task, ticket=ticket):
             return TaskRunOutcome.NOTHING_TO_DO
@@ -239,7 +239,7 @@ def _run_fail(
     *, ticket: _RunTicket, error: AdapterError, actor: Actor
 ) -> TaskRunOutcome:
     settings = engine_settings()
-    with transaction.atomic():
+    with service_atomic():
         _, _, task = order_task_lock_chain(task_id=ticket.task_id)
         if not _still_ours(task=task, ticket=ticket):
             return TaskRunOutcome.NOTHING_TO_DO

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -25,6 +24,7 @@ from orchestration.services.completion import (
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import InvalidTransition, ValidationFailed
+from ordermgmt.transactions import service_atomic
 from orders.selectors import user_in_work_group
 
 
@@ -56,7 +56,7 @@ def _manual_check(*, task: OrderTask) -> None:
 
 def order_task_claim(*, task_id: int, actor: Actor) -> OrderTask:
     """Take an open manual task from the queue of one of the actor's work groups."""
-    with transaction.atomic():
+    with service_atomic():
         _, domain_order, task = order_task_lock_chain(task_id=task_id)
         _manual_check(task=task)
         if not can_proceed(task.claim):
@@ -91,7 +91,7 @@ def order_task_note_add(*, task_id: int, text: str, actor: Actor) -> OrderTaskNo
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("Write a note first.", errors={"text": ["Required."]})
-    with transaction.atomic():
+    with service_atomic():
         task = order_task_get_for_update(task_id=task_id)
         _member_check(task=task, actor=actor, doing="add a note to")
         note = OrderTaskNote.objects.create(
@@ -116,7 +116,7 @@ def order_task_complete(
         raise ValidationFailed(
             "Give the task data by name.", errors={"data": ["Give a mapping."]}
         )
-    with transaction.atomic():
+    with service_atomic():
         _, domain_order, task = order_task_lock_chain(task_id=task_id)
         _manual_check(task=task)
         if not can_proceed(task.complete):

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import SpecificationRelationship, SpecificationRelationshipType
@@ -48,6 +47,7 @@ from orchestration.services.completion import tasks_open_ready_locked
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import InvalidTransition
+from ordermgmt.transactions import service_atomic
 from orders.models import CustomerOrder, CustomerOrderState
 from orders.selectors import order_get_for_update
 
@@ -93,7 +93,7 @@ def order_orchestrate(*, order_id: int, actor: Actor) -> list[OrderTask]:
     information are created but open only once the domain order is released
     (`tasks_open_ready`). The number of queries does not grow with the order's size.
     """
-    with transaction.atomic():
+    with service_atomic():
         order = order_get_for_update(order_id=order_id)
         if order.state not in ORCHESTRATABLE_ORDER_STATES:
             raise InvalidTransition(subject=order, transition="orchestrate")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record, audit_record_many
 from ordermgmt.exceptions import InvalidTransition, ValidationFailed
+from ordermgmt.transactions import service_atomic
 from orders.audit import AuditAction
 from orders.models import (
     CustomerOrder,
@@ -55,7 +55,7 @@ def order_fulfillment_start(*, order_id: int, actor: Actor) -> CustomerOrder:
 
     Idempotent: an order already in progress is returned unchanged.
     """
-    with transaction.atomic():
+    with service_atomic():
         order = order_get_for_update(order_id=order_id)
         if order.state == CustomerOrderState.IN_PROGRESS:
             return order
@@ -100,7 +100,7 @@ def order_line_finish(
 ) -> CustomerOrderLine:
     """Close a line in progress as completed, partial or failed (its domain orders ended)."""
     _outcome_check(outcome)
-    with transaction.atomic():
+    with service_atomic():
         order_get_for_update(order_id=order_id)
         line = order_line_get_for_update(order_id=order_id, line_id=line_id)
         method, action = _LINE_FINISH[outcome]
@@ -125,7 +125,7 @@ def order_line_finish(
 def order_finish(*, order_id: int, outcome: str, actor: Actor) -> CustomerOrder:
     """Close an order in progress as completed, partial or failed by its lines' outcomes."""
     _outcome_check(outcome)
-    with transaction.atomic():
+    with service_atomic():
         order = order_get_for_update(order_id=order_id)
         method, action = _ORDER_FINISH[outcome]
         transition = getattr(order, method)
@@ -150,7 +150,7 @@ def order_line_ponr_mark(
     *, order_id: int, line_id: int, actor: Actor, at: datetime | None = None
 ) -> CustomerOrderLine:
     """Mark a line (and its order) past the point of no return; marking twice is a no-op."""
-    with transaction.atomic():
+    with service_atomic():
         order = order_get_for_update(order_id=order_id)
         line = order_line_get_for_update(order_id=order_id, line_id=line_id)
         if line.ponr_at is not None:
