@@ -14,4 +14,8 @@ class AuditAction(models.TextChoices):
     CONTRACT_CREATED = "contract.created", "Contract created"
     CONTRACT_TERMINATED = "contract.terminated", "Contract terminated"
     ENTITLEMENT_GRANTED = "entitlement.granted", "Entitlement granted"
+    CONTRACT_REVISED = "contract.revised", "Contract revised"
     ENTITLEMENT_TERMINATED = "entitlement.terminated", "Entitlement terminated"
+    ENTITLEMENT_SUSPENDED = "entitlement.suspended", "Entitlement suspended"
+    ENTITLEMENT_RESUMED = "entitlement.resumed", "Entitlement resumed"
+    ENTITLEMENT_REVISED = "entitlement.revised", "Entitlement revised"

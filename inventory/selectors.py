@@ -86,6 +86,25 @@ def inventory_item_tree(*, item_id: int) -> InventoryItemNode:
     return root
 
 
+def inventory_item_subtree_ids(*, item_ids: Collection[int]) -> list[int]:
+    """Return the given items' ids and those of every item beneath them, ascending.
+
+    One query per level of the trees (at most TREE_DEPTH_LIMIT), whatever their width.
+    """
+    found = set(item_ids)
+    level = set(item_ids)
+    for _depth in range(TREE_DEPTH_LIMIT):
+        level = set(
+            InventoryItem.objects.filter(parent_id__in=level)
+            .exclude(pk__in=found)
+            .values_list("pk", flat=True)
+        )
+        if not level:
+            break
+        found |= level
+    return sorted(found)
+
+
 def inventory_items_for_order(*, order_id: int) -> QuerySet[InventoryItem]:
     """Return the items an order created, parents before children within a level."""
     return InventoryItem.objects.filter(source_order_id=order_id).order_by("pk")

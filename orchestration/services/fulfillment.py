@@ -2,10 +2,13 @@
 inventory and the task engine.
 
 On acknowledgement (orders.hooks.ORDER_ACKNOWLEDGED) the worker runs
-`order_fulfillment_begin`: decompose, create the pending inventory, plan every task, put the
-order in progress and open the first tasks. The engine's hooks then activate inventory as
-domain orders close, finish lines and the order, mark the point of no return, and create
-the contract when the order completes.
+`order_fulfillment_begin`: decompose, create the pending inventory of add orders, put the
+items a change order changes in Change pending, plan every task, put the order in progress
+and open the first tasks. The engine's hooks then complete inventory as domain orders
+close (add and change: active with the final values; delete: inactive with its
+entitlements ended; suspend / resume), finish lines and the order, mark the point of no
+return, and when the order completes create a contract for what it added and revise the
+contracts of what it changed (docs/adr/0016).
 """
 
 from __future__ import annotations
@@ -17,23 +20,39 @@ from typing import Any
 
 from django.db import transaction
 
-from decomposition.models import DomainOrder, DomainOrderAction, DomainOrderState
+from decomposition.models import (
+    DomainOrder,
+    DomainOrderAction,
+    DomainOrderKind,
+    DomainOrderState,
+)
 from decomposition.services import domain_orders_inventory_link, order_decompose
 from inventory.inputs import ContractLineInput, ItemInput
 from inventory.models import InventoryItemKind, InventoryItemState
 from inventory.rules import contract_term_months
 from inventory.selectors import inventory_items_for_order
 from inventory.services import (
+    EntitlementRevision,
     contract_create_for_order,
+    entitlements_revise_for_items,
     inventory_items_activate,
+    inventory_items_change_begin,
     inventory_items_create_for_order,
+    inventory_items_disconnect,
+    inventory_items_resume,
+    inventory_items_suspend,
 )
 from orchestration.models import OrderTask
 from orchestration.rules import LineOutcome, OrderOutcome
 from orchestration.services.completion import tasks_open_ready
 from orchestration.services.orchestrate import order_orchestrate
 from ordermgmt.actor import Actor
-from orders.models import CustomerOrder, CustomerOrderState
+from orders.models import (
+    CustomerOrder,
+    CustomerOrderLine,
+    CustomerOrderState,
+    LineAction,
+)
 from orders.services.fulfillment import (
     order_finish,
     order_fulfillment_start,
@@ -42,6 +61,7 @@ from orders.services.fulfillment import (
 )
 
 _BUILDABLE = (DomainOrderState.QUALIFIED, DomainOrderState.SCHEDULED)
+_A = DomainOrderAction
 
 
 def order_fulfillment_begin(*, order_id: int, actor: Actor) -> list[OrderTask]:
@@ -56,6 +76,7 @@ def order_fulfillment_begin(*, order_id: int, actor: Actor) -> list[OrderTask]:
             return []
         domain_orders = order_decompose(order_id=order_id, actor=actor)
         _inventory_create(order=order, domain_orders=domain_orders, actor=actor)
+        _inventory_change_begin(domain_orders=domain_orders, actor=actor)
         tasks = order_orchestrate(order_id=order_id, actor=actor)
         order_fulfillment_start(order_id=order_id, actor=actor)
         tasks_open_ready(actor=actor, order_id=order_id)
@@ -65,7 +86,11 @@ def order_fulfillment_begin(*, order_id: int, actor: Actor) -> list[OrderTask]:
 def _inventory_create(
     *, order: CustomerOrder, domain_orders: Sequence[DomainOrder], actor: Actor
 ) -> None:
-    """One pending inventory item per new domain order (add actions), parents first."""
+    """One pending inventory item per new domain order (add actions), parents first.
+
+    An add order below a MACD order (a change that adds a service) hangs its item under
+    the item that order acts on."""
+    item_of = {d.pk: d.inventory_item_id for d in domain_orders}
     new = [
         d
         for d in domain_orders
@@ -97,6 +122,9 @@ def _inventory_create(
                 ),
                 characteristics=d.characteristics,
                 parent_key=d.parent_id if d.parent_id in included else None,
+                parent_item_id=(
+                    item_of.get(d.parent_id) if d.parent_id not in included else None
+                ),
                 source_line_id=d.line_id,
                 source_domain_order_id=d.pk,
             )
@@ -111,22 +139,60 @@ def _inventory_create(
     )
 
 
-def domain_order_inventory_activate(
-    *, domain_order_id: int, actor: Actor, **_: Any
+def _inventory_change_begin(
+    *, domain_orders: Sequence[DomainOrder], actor: Actor
 ) -> None:
-    """Activate the item a closed domain order built, with its final characteristics."""
+    """Put the items change orders act on in Change pending, in one set.
+
+    The decomposer linked each MACD domain order to the item it acts on (the line's item
+    for the product order, its child items matched by specification and sequence for
+    service and resource orders); delete, suspend and resume move their items only when
+    their domain orders close."""
+    item_ids = [
+        d.inventory_item_id
+        for d in domain_orders
+        if d.action == _A.CHANGE and d.inventory_item_id is not None and not d.is_final
+    ]
+    if item_ids:
+        inventory_items_change_begin(item_ids=item_ids, actor=actor)
+
+
+def domain_order_inventory_activate(
+    *, domain_order_id: int, actor: Actor, at: datetime | None = None, **_: Any
+) -> None:
+    """Complete in inventory what a closed domain order did to its item.
+
+    Add: the item built becomes active with its final values. Change: the item changed
+    becomes active again with its new values. Delete: the item and those beneath it are
+    disconnected and their entitlements end. Suspend / resume: the item and those beneath
+    it are suspended / resumed with their entitlements."""
     domain_order = DomainOrder.objects.only(
-        "inventory_item_id", "characteristics", "action"
+        "inventory_item_id", "characteristics", "action", "number"
     ).get(pk=domain_order_id)
-    if domain_order.inventory_item_id is None:
+    item_id = domain_order.inventory_item_id
+    if item_id is None:
         return
-    inventory_items_activate(
-        item_ids=[domain_order.inventory_item_id],
-        characteristics_by_item={
-            domain_order.inventory_item_id: domain_order.characteristics
-        },
-        actor=actor,
-    )
+    reason = f"{domain_order.number} ({domain_order.action})"
+    match domain_order.action:
+        case _A.ADD | _A.CHANGE:
+            inventory_items_activate(
+                item_ids=[item_id],
+                characteristics_by_item={item_id: domain_order.characteristics},
+                actor=actor,
+                at=at,
+            )
+        case _A.DELETE:
+            inventory_items_disconnect(
+                item_ids=[item_id], actor=actor, reason=reason, at=at
+            )
+        case _A.SUSPEND:
+            inventory_items_suspend(
+                item_ids=[item_id], actor=actor, reason=reason, at=at
+            )
+        case _A.RESUME:
+            inventory_items_resume(
+                item_ids=[item_id], actor=actor, reason=reason, at=at
+            )
 
 
 def order_line_done(
@@ -143,25 +209,42 @@ def order_line_done(
 def order_done(
     *, order_id: int, outcome: OrderOutcome, actor: Actor, at: datetime, **_: Any
 ) -> None:
-    """Finish the order; a completed or partial order gets its contract."""
+    """Finish the order; a completed or partial order gets a contract for what its add
+    lines sold, and the contracts of the items its change lines changed are revised."""
     order = order_finish(order_id=order_id, outcome=str(outcome), actor=actor)
     if outcome == OrderOutcome.FAILED:
         return
-    _contract_create(order=order, at=at, actor=actor)
+    lines = {
+        line.pk: line
+        for line in order.lines.only(
+            "pk", "action", "recurring_total", "one_time_total"
+        )
+    }
+    _contract_create(order=order, lines=lines, at=at, actor=actor)
+    _contracts_revise(order=order, lines=lines, at=at, actor=actor)
 
 
-def _contract_create(*, order: CustomerOrder, at: datetime, actor: Actor) -> None:
+def _contract_create(
+    *,
+    order: CustomerOrder,
+    lines: dict[int, CustomerOrderLine],
+    at: datetime,
+    actor: Actor,
+) -> None:
+    # Only add lines sell something new; an item a MACD line added (a change that adds
+    # a service) is not put on a contract of its own (docs/adr/0016).
     items = [
         item
         for item in inventory_items_for_order(order_id=order.pk)
         if item.kind in (InventoryItemKind.PRODUCT, InventoryItemKind.SERVICE)
         and item.state == InventoryItemState.ACTIVE
+        and item.source_line_id in lines
+        and lines[item.source_line_id].action == LineAction.ADD
     ]
     if not items:
         return
     line_values = {
-        line.pk: (line.recurring_total, line.one_time_total)
-        for line in order.lines.only("pk", "recurring_total", "one_time_total")
+        pk: (line.recurring_total, line.one_time_total) for pk, line in lines.items()
     }
     zero = (Decimal("0"), Decimal("0"))
     contract_create_for_order(
@@ -191,6 +274,41 @@ def _contract_create(*, order: CustomerOrder, at: datetime, actor: Actor) -> Non
             for item in items
         ],
         actor=actor,
+    )
+
+
+def _contracts_revise(
+    *,
+    order: CustomerOrder,
+    lines: dict[int, CustomerOrderLine],
+    at: datetime,
+    actor: Actor,
+) -> None:
+    """Give the entitlements on the items the order changed their new values: the
+    product's monthly value from its change line's price, and the term that follows."""
+    changed = DomainOrder.objects.filter(
+        order_id=order.pk,
+        action=_A.CHANGE,
+        state=DomainOrderState.CLOSED_COMPLETE,
+        inventory_item__isnull=False,
+        kind__in=(DomainOrderKind.PRODUCT, DomainOrderKind.SERVICE),
+    ).only("kind", "line_id", "inventory_item_id", "characteristics")
+    entitlements_revise_for_items(
+        revisions={
+            d.inventory_item_id: EntitlementRevision(
+                characteristics=d.characteristics,
+                monthly_value=(
+                    lines[d.line_id].recurring_total
+                    if d.kind == DomainOrderKind.PRODUCT and d.line_id in lines
+                    else None
+                ),
+            )
+            for d in changed
+            if d.inventory_item_id is not None
+        },
+        actor=actor,
+        at=at,
+        order_number=order.number or "",
     )
 
 

@@ -1,0 +1,221 @@
+"""Set-based MACD writes on inventory items: begin a change, disconnect, suspend, resume.
+
+Orchestration calls these when a change, delete, suspend or resume order begins or its
+domain orders close. Each takes the items the order acts on; disconnect, suspend and
+resume also move every item beneath them (a service's resources follow it), and the
+entitlements on the items follow too (inventory.services.entitlements). Items already in
+the target state are left alone, so a repeated call changes nothing; an item in a state
+the move does not start from refuses the whole set. Items beneath the named ones that
+are inactive already (disconnected earlier) stay as they are. Items are locked in
+ascending pk order, before any contract or entitlement. A fixed number of queries per
+call, whatever the number of items (plus one per tree level).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from inventory.audit import AuditAction
+from inventory.models import InventoryItem, InventoryItemState
+from inventory.selectors import inventory_item_subtree_ids
+from inventory.services.entitlements import (
+    entitlements_end_for_items,
+    entitlements_resume_for_items,
+    entitlements_suspend_for_items,
+)
+from inventory.services.writes import rows_save_transitioned
+from ordermgmt.actor import Actor
+from ordermgmt.audit import audit_record_many
+from ordermgmt.exceptions import InvalidTransition, NotFound
+from ordermgmt.locking import lock_many
+
+_S = InventoryItemState
+
+
+def _items_lock(
+    *, item_ids: Collection[int], with_subtree: bool
+) -> list[InventoryItem]:
+    """Lock the named items (and those beneath them); NotFound if one is missing.
+    Inactive items beneath the named ones are dropped."""
+    wanted = set(item_ids)
+    ids = inventory_item_subtree_ids(item_ids=wanted) if with_subtree else wanted
+    items = lock_many(InventoryItem.objects.filter(pk__in=ids))
+    missing = wanted - {item.pk for item in items}
+    if missing:
+        raise NotFound(f"Inventory items {sorted(missing)} do not exist.")
+    return [item for item in items if item.pk in wanted or item.state != _S.INACTIVE]
+
+
+def _to_move(
+    *,
+    items: list[InventoryItem],
+    target: str,
+    transition: str,
+    allowed: Callable[[InventoryItem], bool],
+) -> list[InventoryItem]:
+    """The items not yet in `target`; refuse the set if one cannot make the move."""
+    moving = [item for item in items if item.state != target]
+    for item in moving:
+        if not allowed(item):
+            raise InvalidTransition(subject=item, transition=transition)
+    return moving
+
+
+def inventory_items_change_begin(
+    *, item_ids: Collection[int], actor: Actor, at: datetime | None = None
+) -> list[InventoryItem]:
+    """Mark active items as being changed by an order in flight (Change pending)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        items = _items_lock(item_ids=item_ids, with_subtree=False)
+        moving = _to_move(
+            items=items,
+            target=_S.CHANGE_PENDING,
+            transition="begin_change",
+            allowed=lambda item: can_proceed(item.begin_change),
+        )
+        from_states = [item.state for item in moving]
+        for item in moving:
+            item.begin_change(at=at)
+        rows_save_transitioned(
+            rows=moving,
+            from_states=from_states,
+            fields=["state", "change_pending_at"],
+            at=at,
+        )
+        audit_record_many(
+            subjects=moving,
+            action=AuditAction.ITEM_CHANGE_BEGUN,
+            actor=actor,
+            from_states=from_states,
+            to_state=_S.CHANGE_PENDING,
+            at=at,
+        )
+    return items
+
+
+def inventory_items_disconnect(
+    *,
+    item_ids: Collection[int],
+    actor: Actor,
+    reason: str = "",
+    at: datetime | None = None,
+) -> list[InventoryItem]:
+    """Disconnect items and everything beneath them, and end what contracts grant on
+    them: the account no longer owns them (they are kept, inactive, for history)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        items = _items_lock(item_ids=item_ids, with_subtree=True)
+        moving = _to_move(
+            items=items,
+            target=_S.INACTIVE,
+            transition="disconnect",
+            allowed=lambda item: can_proceed(item.disconnect),
+        )
+        from_states = [item.state for item in moving]
+        for item in moving:
+            item.disconnect(at=at)
+        rows_save_transitioned(
+            rows=moving,
+            from_states=from_states,
+            fields=["state", "terminated_at"],
+            at=at,
+        )
+        audit_record_many(
+            subjects=moving,
+            action=AuditAction.ITEM_DISCONNECTED,
+            actor=actor,
+            from_states=from_states,
+            to_state=_S.INACTIVE,
+            reason=reason,
+            at=at,
+        )
+        entitlements_end_for_items(
+            item_ids=[item.pk for item in moving], actor=actor, at=at, reason=reason
+        )
+    return items
+
+
+def inventory_items_suspend(
+    *,
+    item_ids: Collection[int],
+    actor: Actor,
+    reason: str = "",
+    at: datetime | None = None,
+) -> list[InventoryItem]:
+    """Suspend active items and everything beneath them, with their entitlements."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        items = _items_lock(item_ids=item_ids, with_subtree=True)
+        moving = _to_move(
+            items=items,
+            target=_S.SUSPENDED,
+            transition="suspend",
+            allowed=lambda item: can_proceed(item.suspend),
+        )
+        for item in moving:
+            item.suspend(at=at)
+        rows_save_transitioned(
+            rows=moving,
+            from_states=[_S.ACTIVE] * len(moving),
+            fields=["state", "suspended_at"],
+            at=at,
+        )
+        audit_record_many(
+            subjects=moving,
+            action=AuditAction.ITEM_SUSPENDED,
+            actor=actor,
+            from_states=[_S.ACTIVE] * len(moving),
+            to_state=_S.SUSPENDED,
+            reason=reason,
+            at=at,
+        )
+        entitlements_suspend_for_items(
+            item_ids=[item.pk for item in moving], actor=actor, at=at, reason=reason
+        )
+    return items
+
+
+def inventory_items_resume(
+    *,
+    item_ids: Collection[int],
+    actor: Actor,
+    reason: str = "",
+    at: datetime | None = None,
+) -> list[InventoryItem]:
+    """Resume suspended items and everything beneath them, with their entitlements."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        items = _items_lock(item_ids=item_ids, with_subtree=True)
+        moving = _to_move(
+            items=items,
+            target=_S.ACTIVE,
+            transition="resume",
+            allowed=lambda item: can_proceed(item.resume),
+        )
+        for item in moving:
+            item.resume()
+        rows_save_transitioned(
+            rows=moving,
+            from_states=[_S.SUSPENDED] * len(moving),
+            fields=["state", "suspended_at"],
+            at=at,
+        )
+        audit_record_many(
+            subjects=moving,
+            action=AuditAction.ITEM_RESUMED,
+            actor=actor,
+            from_states=[_S.SUSPENDED] * len(moving),
+            to_state=_S.ACTIVE,
+            reason=reason,
+            at=at,
+        )
+        entitlements_resume_for_items(
+            item_ids=[item.pk for item in moving], actor=actor, at=at, reason=reason
+        )
+    return items
