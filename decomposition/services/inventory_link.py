@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db import transaction
 from django.utils import timezone
 
 from decomposition.audit import AuditAction
@@ -13,6 +12,7 @@ from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record_many
 from ordermgmt.exceptions import ValidationFailed
 from ordermgmt.locking import lock_many
+from ordermgmt.transactions import service_atomic
 
 
 def domain_orders_inventory_link(
@@ -21,7 +21,7 @@ def domain_orders_inventory_link(
     """Point each domain order of an order at its inventory item, in one UPDATE."""
     if not links:
         return []
-    with transaction.atomic():
+    with service_atomic():
         domain_orders = lock_many(
             DomainOrder.objects.filter(order_id=order_id, pk__in=list(links))
         )

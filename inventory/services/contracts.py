@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -35,6 +34,7 @@ from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record, audit_record_many
 from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
 from ordermgmt.locking import lock_many
+from ordermgmt.transactions import service_atomic
 
 # Resources (ports, devices) serve what was sold; they are not themselves entitlements.
 _ENTITLED_KINDS = frozenset({InventoryItemKind.PRODUCT, InventoryItemKind.SERVICE})
@@ -135,7 +135,7 @@ def contract_create_for_order(
     errors = _line_errors(lines=lines, term_months=term_months)
     if errors:
         raise ValidationFailed("The contract cannot be created.", errors=errors)
-    with transaction.atomic():
+    with service_atomic():
         existing = Contract.objects.filter(source_order_id=order_id).first()
         if existing is not None:
             if existing.account_id != account_id:
@@ -198,7 +198,7 @@ def contract_terminate(
     Locks the contract, then its entitlements in ascending pk order.
     """
     at = at or timezone.now()
-    with transaction.atomic():
+    with service_atomic():
         contract = contract_get_for_update(contract_id=contract_id)
         if not can_proceed(contract.terminate):
             raise InvalidTransition(subject=contract, transition="terminate")

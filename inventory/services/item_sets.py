@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -33,6 +32,7 @@ from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record_many
 from ordermgmt.exceptions import InvalidTransition, NotFound
 from ordermgmt.locking import lock_many
+from ordermgmt.transactions import service_atomic
 
 _S = InventoryItemState
 
@@ -71,7 +71,7 @@ def inventory_items_change_begin(
 ) -> list[InventoryItem]:
     """Mark active items as being changed by an order in flight (Change pending)."""
     at = at or timezone.now()
-    with transaction.atomic():
+    with service_atomic():
         items = _items_lock(item_ids=item_ids, with_subtree=False)
         moving = _to_move(
             items=items,
@@ -109,7 +109,7 @@ def inventory_items_disconnect(
     """Disconnect items and everything beneath them, and end what contracts grant on
     them: the account no longer owns them (they are kept, inactive, for history)."""
     at = at or timezone.now()
-    with transaction.atomic():
+    with service_atomic():
         items = _items_lock(item_ids=item_ids, with_subtree=True)
         moving = _to_move(
             items=items,
@@ -150,7 +150,7 @@ def inventory_items_suspend(
 ) -> list[InventoryItem]:
     """Suspend active items and everything beneath them, with their entitlements."""
     at = at or timezone.now()
-    with transaction.atomic():
+    with service_atomic():
         items = _items_lock(item_ids=item_ids, with_subtree=True)
         moving = _to_move(
             items=items,
@@ -190,7 +190,7 @@ def inventory_items_resume(
 ) -> list[InventoryItem]:
     """Resume suspended items and everything beneath them, with their entitlements."""
     at = at or timezone.now()
-    with transaction.atomic():
+    with service_atomic():
         items = _items_lock(item_ids=item_ids, with_subtree=True)
         moving = _to_move(
             items=items,

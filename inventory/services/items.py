@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -20,6 +19,7 @@ from inventory.selectors import account_exists, inventory_item_get_for_update
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
+from ordermgmt.transactions import service_atomic
 
 
 def inventory_item_create_pending(
@@ -38,7 +38,7 @@ def inventory_item_create_pending(
         raise ValidationFailed(
             "Quantity must be at least 1.", errors={"quantity": ["Must be at least 1."]}
         )
-    with transaction.atomic():
+    with service_atomic():
         if not account_exists(account_id=account_id):
             raise NotFound(f"Account {account_id} does not exist.")
         if parent_id is not None:
@@ -72,7 +72,7 @@ def inventory_item_create_pending(
 
 def inventory_item_activate(*, item_id: int, actor: Actor) -> InventoryItem:
     """Make an installed item active: the customer now owns it."""
-    with transaction.atomic():
+    with service_atomic():
         item = inventory_item_get_for_update(item_id=item_id)
         if not can_proceed(item.activate):
             raise InvalidTransition(subject=item, transition="activate")
@@ -93,7 +93,7 @@ def inventory_item_suspend(
     *, item_id: int, actor: Actor, reason: str = ""
 ) -> InventoryItem:
     """Suspend an active item (barring the service, keeping the item)."""
-    with transaction.atomic():
+    with service_atomic():
         item = inventory_item_get_for_update(item_id=item_id)
         if not can_proceed(item.suspend):
             raise InvalidTransition(subject=item, transition="suspend")
@@ -115,7 +115,7 @@ def inventory_item_resume(
     *, item_id: int, actor: Actor, reason: str = ""
 ) -> InventoryItem:
     """Resume a suspended item."""
-    with transaction.atomic():
+    with service_atomic():
         item = inventory_item_get_for_update(item_id=item_id)
         if not can_proceed(item.resume):
             raise InvalidTransition(subject=item, transition="resume")
@@ -135,7 +135,7 @@ def inventory_item_resume(
 
 def inventory_item_change_begin(*, item_id: int, actor: Actor) -> InventoryItem:
     """Mark an active item as being changed by an order in flight."""
-    with transaction.atomic():
+    with service_atomic():
         item = inventory_item_get_for_update(item_id=item_id)
         if not can_proceed(item.begin_change):
             raise InvalidTransition(subject=item, transition="begin_change")
@@ -164,7 +164,7 @@ def inventory_item_change_finish(
         raise ValidationFailed(
             "Quantity must be at least 1.", errors={"quantity": ["Must be at least 1."]}
         )
-    with transaction.atomic():
+    with service_atomic():
         item = inventory_item_get_for_update(item_id=item_id)
         if not can_proceed(item.finish_change):
             raise InvalidTransition(subject=item, transition="finish_change")
@@ -206,7 +206,7 @@ def inventory_item_disconnect(
     *, item_id: int, actor: Actor, reason: str = ""
 ) -> InventoryItem:
     """Disconnect an item: the account no longer owns it (kept for history)."""
-    with transaction.atomic():
+    with service_atomic():
         item = inventory_item_get_for_update(item_id=item_id)
         if not can_proceed(item.disconnect):
             raise InvalidTransition(subject=item, transition="disconnect")

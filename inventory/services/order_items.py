@@ -12,7 +12,6 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
@@ -33,6 +32,7 @@ from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record_many
 from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
 from ordermgmt.locking import lock_many
+from ordermgmt.transactions import service_atomic
 
 # The SQL twin of `inventory_item_number`, so a whole level is numbered in one UPDATE.
 _NUMBER_FROM_PK = Concat(
@@ -117,7 +117,7 @@ def inventory_items_create_for_order(
     is the backstop.
     """
     levels = item_input_levels(items)
-    with transaction.atomic():
+    with service_atomic():
         if not account_exists(account_id=account_id):
             raise NotFound(f"Account {account_id} does not exist.")
         existing = _existing_items_by_domain_order(items=items)
@@ -196,7 +196,7 @@ def inventory_items_activate(
     """
     at = at or timezone.now()
     final_values = characteristics_by_item or {}
-    with transaction.atomic():
+    with service_atomic():
         items = lock_many(InventoryItem.objects.filter(pk__in=item_ids))
         missing = set(item_ids) - {item.pk for item in items}
         if missing:

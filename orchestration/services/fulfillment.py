@@ -18,8 +18,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-
 from decomposition.models import (
     DomainOrder,
     DomainOrderAction,
@@ -47,6 +45,7 @@ from orchestration.rules import LineOutcome, OrderOutcome
 from orchestration.services.completion import tasks_open_ready
 from orchestration.services.orchestrate import order_orchestrate
 from ordermgmt.actor import Actor
+from ordermgmt.transactions import service_atomic
 from orders.models import (
     CustomerOrder,
     CustomerOrderLine,
@@ -67,7 +66,7 @@ _A = DomainOrderAction
 def order_fulfillment_begin(*, order_id: int, actor: Actor) -> list[OrderTask]:
     """Decompose an acknowledged order, create its pending inventory, plan its tasks,
     start it and open the first tasks. Running it twice changes nothing."""
-    with transaction.atomic():
+    with service_atomic():
         order = CustomerOrder.objects.select_related("account").get(pk=order_id)
         if order.state not in (
             CustomerOrderState.ACKNOWLEDGED,
