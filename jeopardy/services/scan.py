@@ -22,7 +22,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from decisions.selectors import decision_published_compiled
-from jeopardy.audit import AuditAction
 from jeopardy.models import JeopardyAlert
 from jeopardy.rules import (
     DEFAULT_THRESHOLDS,
@@ -41,14 +40,11 @@ from jeopardy.selectors import (
     sql_update_from_values_supported,
 )
 from jeopardy.services.mail import jeopardy_alerts_mail
-from orchestration.models import JeopardyLevel, OrderTask
-from ordermgmt.actor import Actor
-from ordermgmt.audit import AuditEntry, audit_record_batch
+from orchestration.models import OrderTask
 
 logger = logging.getLogger(__name__)
 
 THRESHOLDS_TABLE_KEY = "jeopardy_thresholds"
-SCAN_ACTOR = Actor.job("jeopardy_scan")
 BATCH_SIZE = 2000
 
 
@@ -161,40 +157,15 @@ def _write_back(decisions: Sequence[_Decision]) -> None:
     )
 
 
-def _level_events(decisions: Sequence[_Decision], *, now: datetime) -> list[AuditEntry]:
-    events = []
-    for d in decisions:
-        if d.level == d.task.level:
-            continue
-        if d.level == NONE:
-            action = AuditAction.LEVEL_CLEARED
-        elif d.level > d.task.level:
-            action = AuditAction.LEVEL_RAISED
-        else:
-            action = AuditAction.LEVEL_LOWERED
-        events.append(
-            AuditEntry(
-                subject=OrderTask(pk=d.task.pk),
-                action=action,
-                actor=SCAN_ACTOR,
-                data={
-                    "from_level": JeopardyLevel(d.task.level).label,
-                    "to_level": JeopardyLevel(d.level).label,
-                    "order_id": d.task.order_id,
-                },
-                at=now,
-            )
-        )
-    return events
-
-
 def _alerts_create(decisions: Sequence[_Decision]) -> list[int]:
     """Insert one alert per task raised to a level it was never alerted at; return
-    their ids. The tasks are locked by this scan, so the pre-read is exact; the unique
-    constraint still ignores a repeat should the rows ever be shared."""
+    the ids of the alerts inserted now. The unique (task, level) constraint drops a
+    repeat, so a level reached again after a clear is not alerted twice."""
     raised = [d for d in decisions if d.level > d.task.level]
     if not raised:
         return []
+    if sql_update_from_values_supported():
+        return _alerts_insert_returning(raised)
     known = jeopardy_alert_keys(task_ids=[d.task.pk for d in raised])
     fresh = [d for d in raised if (d.task.pk, d.level) not in known]
     JeopardyAlert.objects.bulk_create(
@@ -208,13 +179,38 @@ def _alerts_create(decisions: Sequence[_Decision]) -> list[int]:
             for d in fresh
         ],
         ignore_conflicts=True,
-        batch_size=2000,
     )
     wanted = {(d.task.pk, d.level) for d in fresh}
     rows = JeopardyAlert.objects.filter(
         task_id__in={task_id for task_id, _ in wanted}
     ).values_list("pk", "task_id", "level")
     return sorted(pk for pk, task_id, level in rows if (task_id, level) in wanted)
+
+
+def _alerts_insert_returning(raised: Sequence[_Decision]) -> list[int]:
+    # bulk_create(ignore_conflicts=True) as one statement that also says which rows
+    # were new: ON CONFLICT DO NOTHING ... RETURNING gives only the inserted ids.
+    now = timezone.now().isoformat()
+    rows = [
+        {
+            "task_id": d.task.pk,
+            "order_id": d.task.order_id,
+            "level": d.level,
+            "work_group_id": d.task.work_group_id,
+        }
+        for d in raised
+    ]
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {JeopardyAlert._meta.db_table} "  # noqa: S608
+            "(created_at, updated_at, task_id, order_id, level, work_group_id) "
+            "SELECT %s::timestamptz, %s::timestamptz, task_id, order_id, level, "
+            "work_group_id FROM jsonb_to_recordset(%s::jsonb) AS r(task_id bigint, "
+            "order_id bigint, level smallint, work_group_id bigint) "
+            "ON CONFLICT (task_id, level) DO NOTHING RETURNING id",
+            [now, now, json.dumps(rows)],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def _scan_batch(*, now: datetime, limit: int, rules: _ThresholdRules) -> ScanResult:
@@ -227,7 +223,6 @@ def _scan_batch(*, now: datetime, limit: int, rules: _ThresholdRules) -> ScanRes
             _decide(task, rules=rules, order_ends=order_ends, now=now) for task in tasks
         ]
         _write_back(decisions)
-        audit_record_batch(events=_level_events(decisions, now=now))
         alert_ids = _alerts_create(decisions)
     return ScanResult(
         looked_at=len(tasks),

@@ -11,14 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from jeopardy.audit import AuditAction
 from jeopardy.models import JeopardyAlert
 from jeopardy.rules import RECHECK_AT_RISK
 from jeopardy.selectors import domain_order_jeopardy_levels, order_jeopardy_levels
 from jeopardy.services import jeopardy_scan
 from jeopardy.tasks import jeopardy_scan_task
 from orchestration.models import JeopardyLevel, OrderTask, OrderTaskState
-from ordermgmt.models import AuditEvent
 from ordermgmt.schedules import SCHEDULES
 from orders.models import CustomerOrder
 from tests.jeopardy.factories import OrderTaskFactory, task_opened, thresholds_publish
@@ -189,9 +187,6 @@ def test_done_task_is_cleared_and_leaves_the_scan(django_capture_on_commit_callb
 
     task = _fresh(task)
     assert (task.jeopardy_level, task.jeopardy_check_at) == (L.NONE, None)
-    assert AuditEvent.objects.filter(
-        action=AuditAction.LEVEL_CLEARED, subject_id=str(task.pk)
-    ).exists()
 
 
 def test_level_clears_when_back_on_track(django_capture_on_commit_callbacks):
