@@ -155,7 +155,8 @@ def test_fulfillment_manager_page_shows_alerts_and_board_link(client, lead, at_r
     page = client.get(reverse("workspace:fulfillment-manager")).content.decode()
 
     assert 'data-testid="jeopardy-board-link"' in page
-    assert "Splice fibre" in page and "Survey" in page
+    assert "Splice fibre" in page
+    assert "Survey" in page
 
 
 def test_board_is_in_the_fulfillment_manager_navigation(lead):
