@@ -41,6 +41,8 @@ class DueTask:
     work_group_id: int | None
     state: str
     code: str
+    name: str
+    order_number: str
     specification: str
     order_priority: int
     account: str
@@ -58,6 +60,8 @@ _DUE_FIELDS = (
     "work_group_id",
     "state",
     "code",
+    "name",
+    "order__number",
     "domain_order__specification__code",
     "order__priority",
     "order__account__number",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 
-from jeopardy.models import JeopardyAlert
 from jeopardy.selectors import jeopardy_alert_recipients
 from orchestration.models import JeopardyLevel
 from ordermgmt.models import WorkGroup
@@ -16,16 +16,28 @@ from ordermgmt.models import WorkGroup
 # A message lists this many alerts of its group, then says how many more there are.
 LISTED_PER_MESSAGE = 50
 
-_AlertRow = tuple[int | None, str, int, int, str, str]
+
+@dataclass(frozen=True)
+class AlertNotice:
+    """What an email says about one new alert (gathered by the scan, no query)."""
+
+    work_group_id: int | None
+    level: int
+    task_id: int
+    task_code: str
+    task_name: str
+    order_number: str
 
 
-def _message_body(rows: list[_AlertRow]) -> str:
+def _message_body(notices: list[AlertNotice]) -> str:
     labels = dict(JeopardyLevel.choices)
+    ordered = sorted(notices, key=lambda n: (-n.level, n.task_id))
     listed = [
-        f"- {labels[level]}: task {name} ({code} #{task_id}) of order {number}"
-        for _, name, level, task_id, code, number in rows[:LISTED_PER_MESSAGE]
+        f"- {labels[n.level]}: task {n.task_name} ({n.task_code} #{n.task_id}) "
+        f"of order {n.order_number}"
+        for n in ordered[:LISTED_PER_MESSAGE]
     ]
-    more = len(rows) - len(listed)
+    more = len(notices) - len(listed)
     return "\n".join(
         [
             "These order tasks reached a new jeopardy level:",
@@ -38,24 +50,14 @@ def _message_body(rows: list[_AlertRow]) -> str:
     )
 
 
-def jeopardy_alerts_mail(*, alert_ids: Iterable[int]) -> int:
+def jeopardy_alerts_mail(*, notices: Iterable[AlertNotice]) -> int:
     """Email each alerted group (members and manager) one message listing its new
     alerts; return the number of messages sent. Runs after the scan committed."""
-    rows = (
-        JeopardyAlert.objects.filter(pk__in=list(alert_ids))
-        .order_by("work_group_id", "-level", "id")
-        .values_list(
-            "work_group_id",
-            "task__name",
-            "level",
-            "task_id",
-            "task__code",
-            "order__number",
-        )
-    )
-    by_group: dict[int | None, list[_AlertRow]] = defaultdict(list)
-    for row in rows:
-        by_group[row[0]].append(row)
+    by_group: dict[int | None, list[AlertNotice]] = defaultdict(list)
+    for notice in notices:
+        by_group[notice.work_group_id].append(notice)
+    if not by_group:
+        return 0
     recipients = jeopardy_alert_recipients(work_group_ids=by_group.keys())
     names = dict(
         WorkGroup.objects.filter(pk__in=[pk for pk in by_group if pk]).values_list(
@@ -63,14 +65,14 @@ def jeopardy_alerts_mail(*, alert_ids: Iterable[int]) -> int:
         )
     )
     messages = []
-    for group_id, group_rows in by_group.items():
+    for group_id, group_notices in by_group.items():
         to = recipients.get(group_id) or []
         if not to:
             continue
         name = names.get(group_id, "Automated tasks")
-        subject = f"[OMS] {len(group_rows)} task(s) in jeopardy — {name}"
+        subject = f"[OMS] {len(group_notices)} task(s) in jeopardy — {name}"
         messages.append(
-            (subject, _message_body(group_rows), settings.DEFAULT_FROM_EMAIL, to)
+            (subject, _message_body(group_notices), settings.DEFAULT_FROM_EMAIL, to)
         )
     if not messages:
         return 0

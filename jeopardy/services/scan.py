@@ -39,13 +39,13 @@ from jeopardy.selectors import (
     order_planned_ends,
     sql_update_from_values_supported,
 )
-from jeopardy.services.mail import jeopardy_alerts_mail
+from jeopardy.services.mail import AlertNotice, jeopardy_alerts_mail
 from orchestration.models import OrderTask
 
 logger = logging.getLogger(__name__)
 
 THRESHOLDS_TABLE_KEY = "jeopardy_thresholds"
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 
 
 @dataclass
@@ -54,6 +54,7 @@ class ScanResult:
     raised: int = 0
     cleared: int = 0
     alert_ids: list[int] = field(default_factory=list)
+    notices: list[AlertNotice] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -157,9 +158,9 @@ def _write_back(decisions: Sequence[_Decision]) -> None:
     )
 
 
-def _alerts_create(decisions: Sequence[_Decision]) -> list[int]:
+def _alerts_create(decisions: Sequence[_Decision]) -> list[tuple[int, int, int]]:
     """Insert one alert per task raised to a level it was never alerted at; return
-    the ids of the alerts inserted now. The unique (task, level) constraint drops a
+    (id, task id, level) of the alerts inserted now. The unique (task, level) constraint drops a
     repeat, so a level reached again after a clear is not alerted twice."""
     raised = [d for d in decisions if d.level > d.task.level]
     if not raised:
@@ -184,10 +185,12 @@ def _alerts_create(decisions: Sequence[_Decision]) -> list[int]:
     rows = JeopardyAlert.objects.filter(
         task_id__in={task_id for task_id, _ in wanted}
     ).values_list("pk", "task_id", "level")
-    return sorted(pk for pk, task_id, level in rows if (task_id, level) in wanted)
+    return sorted(row for row in rows if (row[1], row[2]) in wanted)
 
 
-def _alerts_insert_returning(raised: Sequence[_Decision]) -> list[int]:
+def _alerts_insert_returning(
+    raised: Sequence[_Decision],
+) -> list[tuple[int, int, int]]:
     # bulk_create(ignore_conflicts=True) as one statement that also says which rows
     # were new: ON CONFLICT DO NOTHING ... RETURNING gives only the inserted ids.
     now = timezone.now().isoformat()
@@ -207,10 +210,10 @@ def _alerts_insert_returning(raised: Sequence[_Decision]) -> list[int]:
             "SELECT %s::timestamptz, %s::timestamptz, task_id, order_id, level, "
             "work_group_id FROM jsonb_to_recordset(%s::jsonb) AS r(task_id bigint, "
             "order_id bigint, level smallint, work_group_id bigint) "
-            "ON CONFLICT (task_id, level) DO NOTHING RETURNING id",
+            "ON CONFLICT (task_id, level) DO NOTHING RETURNING id, task_id, level",
             [now, now, json.dumps(rows)],
         )
-        return sorted(row[0] for row in cursor.fetchall())
+        return sorted(cursor.fetchall())
 
 
 def _scan_batch(*, now: datetime, limit: int, rules: _ThresholdRules) -> ScanResult:
@@ -223,12 +226,24 @@ def _scan_batch(*, now: datetime, limit: int, rules: _ThresholdRules) -> ScanRes
             _decide(task, rules=rules, order_ends=order_ends, now=now) for task in tasks
         ]
         _write_back(decisions)
-        alert_ids = _alerts_create(decisions)
+        alerts = _alerts_create(decisions)
+    by_task = {d.task.pk: d.task for d in decisions}
     return ScanResult(
         looked_at=len(tasks),
         raised=sum(1 for d in decisions if d.level > d.task.level),
         cleared=sum(1 for d in decisions if d.level == NONE < d.task.level),
-        alert_ids=alert_ids,
+        alert_ids=[pk for pk, _, _ in alerts],
+        notices=[
+            AlertNotice(
+                work_group_id=by_task[task_id].work_group_id,
+                level=level,
+                task_id=task_id,
+                task_code=by_task[task_id].code,
+                task_name=by_task[task_id].name,
+                order_number=by_task[task_id].order_number or "",
+            )
+            for _, task_id, level in alerts
+        ],
     )
 
 
@@ -246,9 +261,10 @@ def jeopardy_scan(
         total.raised += batch.raised
         total.cleared += batch.cleared
         total.alert_ids.extend(batch.alert_ids)
+        total.notices.extend(batch.notices)
         if batch.looked_at < batch_size:
             break
-    if total.alert_ids:
-        alert_ids = list(total.alert_ids)
-        transaction.on_commit(lambda: jeopardy_alerts_mail(alert_ids=alert_ids))
+    if total.notices:
+        notices = list(total.notices)
+        transaction.on_commit(lambda: jeopardy_alerts_mail(notices=notices))
     return total
