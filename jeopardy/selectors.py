@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from jeopardy.models import JeopardyAlert
@@ -242,19 +243,20 @@ def jeopardy_alerts_open_for_user(
     *, user: object, limit: int = 10
 ) -> list[JeopardyAlert]:
     """Return the unacknowledged alerts of the groups the user is in or manages
-    (fulfillment managers see every group's), newest first."""
-    alerts = JeopardyAlert.objects.filter(acknowledged_at__isnull=True)
+    (fulfillment managers and superusers see every group's), most severe and newest
+    first (one query)."""
     if not getattr(user, "is_authenticated", False):
         return []
+    alerts = JeopardyAlert.objects.filter(acknowledged_at__isnull=True)
     if not getattr(user, "is_superuser", False):
-        is_manager = user.groups.filter(  # type: ignore[attr-defined]
-            name=Role.FULFILLMENT_MANAGER.label
-        ).exists()
-        if not is_manager:
-            groups = WorkGroup.objects.filter(Q(members=user) | Q(manager=user)).values(
-                "pk"
-            )
-            alerts = alerts.filter(work_group__in=groups)
+        user_id = user.pk  # type: ignore[attr-defined]
+        groups = WorkGroup.objects.filter(
+            Q(members=user_id) | Q(manager=user_id)
+        ).values("pk")
+        is_manager = Group.objects.filter(
+            user=user_id, name=Role.FULFILLMENT_MANAGER.label
+        )
+        alerts = alerts.filter(Q(work_group__in=groups) | Exists(is_manager))
     return list(
         alerts.select_related("task", "order", "work_group").order_by(
             "-level", "-created_at", "-id"
