@@ -14,6 +14,10 @@ class OrchestrationErrorCode(StrEnum):
     TASK_CLAIMED_BY_OTHER = "task_claimed_by_other"
     TASK_NOT_MANUAL = "task_not_manual"
     TASK_NOT_AUTOMATED = "task_not_automated"
+    NOT_TASK_MANAGER = "not_task_manager"
+    ASSIGNEE_NOT_IN_GROUP = "assignee_not_in_group"
+    PRIORITY_NOT_RAISED = "priority_not_raised"
+    TASK_FINISHED = "task_finished"
 
 
 class NoPlanForDomainOrder(DomainError):
@@ -60,3 +64,28 @@ class TaskNotAutomated(DomainError):
     """The engine runs automated tasks only."""
 
     code = OrchestrationErrorCode.TASK_NOT_AUTOMATED
+
+
+class NotATaskManager(DomainError):
+    """Reassigning a task, raising its priority or noting on it as a manager is for
+    fulfillment managers and the manager of the task's work group."""
+
+    code = OrchestrationErrorCode.NOT_TASK_MANAGER
+
+
+class AssigneeNotInGroup(DomainError):
+    """A task is assigned to a member of its work group only."""
+
+    code = OrchestrationErrorCode.ASSIGNEE_NOT_IN_GROUP
+
+
+class PriorityNotRaised(DomainError):
+    """A raise must make the task more urgent (a lower priority number)."""
+
+    code = OrchestrationErrorCode.PRIORITY_NOT_RAISED
+
+
+class TaskFinished(DomainError):
+    """A closed, skipped or canceled task is not reassigned or reprioritised."""
+
+    code = OrchestrationErrorCode.TASK_FINISHED

@@ -28,6 +28,7 @@ PLACES: tuple[Place, ...] = (
     Place(Role.ORDER_MANAGER, "Order management", "workspace:order-manager"),
     Place(Role.FULFILLMENT_AGENT, "Fulfillment tasks", "workspace:fulfillment"),
     Place(Role.FULFILLMENT_MANAGER, "Fulfillment", "workspace:fulfillment-manager"),
+    Place(Role.FULFILLMENT_MANAGER, "Jeopardy", "workspace:jeopardy-board"),
     Place(Role.FALLOUT_AGENT, "Fallout", "workspace:fallout"),
     Place(Role.FALLOUT_MANAGER, "Fallout management", "workspace:fallout-manager"),
     Place(Role.INTEGRATOR, "API", "api-docs"),

@@ -1,6 +1,6 @@
 """Every periodic job, declared once; `manage.py sync_schedules` makes django-q2 match it.
 
-Later issues add the jeopardy scan, future-dated suspend / resume, staggered release and
+Later issues add future-dated suspend / resume, staggered release and
 event delivery retries here.
 """
 
@@ -21,6 +21,12 @@ SCHEDULES: tuple[ScheduledJob, ...] = (
     ScheduledJob(
         name="orchestration.order_tasks_due_run",
         func="orchestration.tasks.order_tasks_due_run_task",
+        minutes=1,
+    ),
+    # Tasks whose next jeopardy threshold has come: levels, alerts (jeopardy, ADR 0014).
+    ScheduledJob(
+        name="jeopardy.scan",
+        func="jeopardy.tasks.jeopardy_scan_task",
         minutes=1,
     ),
 )

@@ -76,10 +76,36 @@ urlpatterns = [
         views.FulfillmentManagerView.as_view(),
         name="fulfillment-manager",
     ),
+    path(
+        "fulfillment/jeopardy/",
+        views.JeopardyBoardView.as_view(),
+        name="jeopardy-board",
+    ),
+    path(
+        "fulfillment/jeopardy/tasks/<int:pk>/reassign/",
+        views.JeopardyTaskReassignView.as_view(),
+        name="jeopardy-task-reassign",
+    ),
+    path(
+        "fulfillment/jeopardy/tasks/<int:pk>/priority/",
+        views.JeopardyTaskPriorityRaiseView.as_view(),
+        name="jeopardy-task-priority",
+    ),
+    path(
+        "fulfillment/jeopardy/tasks/<int:pk>/notes/",
+        views.JeopardyTaskNoteView.as_view(),
+        name="jeopardy-task-note",
+    ),
+    path(
+        "fulfillment/jeopardy/alerts/<int:pk>/seen/",
+        views.JeopardyAlertAcknowledgeView.as_view(),
+        name="jeopardy-alert-ack",
+    ),
+    # Order manager
+    path("orders/", views.OrderManagerView.as_view(), name="order-manager"),
     # Order import (its own module: workspace.import_urls, /workspace/orders/import/)
     path("", include("workspace.import_urls")),
     # Still to come
-    path("orders/", views.OrderManagerWorkspaceView.as_view(), name="order-manager"),
     path("fallout/", views.FalloutWorkspaceView.as_view(), name="fallout"),
     path(
         "fallout/manager/",

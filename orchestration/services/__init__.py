@@ -8,6 +8,11 @@ automated task used up its retries. On hold, Awaiting information, Skipped and C
 belong to fallout and in-flight changes (later issues).
 """
 
+from orchestration.services.assignment import (
+    order_task_manager_note_add,
+    order_task_priority_raise,
+    order_task_reassign,
+)
 from orchestration.services.completion import (
     order_line_outcomes,
     order_tasks_enqueue,
@@ -40,7 +45,10 @@ __all__ = [
     "order_orchestrate",
     "order_task_claim",
     "order_task_complete",
+    "order_task_manager_note_add",
     "order_task_note_add",
+    "order_task_priority_raise",
+    "order_task_reassign",
     "order_task_run",
     "order_tasks_due_enqueue",
     "order_work_run_on",

@@ -33,8 +33,8 @@ pytestmark = pytest.mark.django_db
 
 SIZES = [1, 20]
 # The fulfillment page: the task filter's choices, the count, the page of tasks with
-# their notes, and the enrichment queue.
-QUEUE_QUERIES = 9
+# their notes, the enrichment queue, and the group's open jeopardy alerts.
+QUEUE_QUERIES = 10
 # One queue row (htmx): the task with its order, line, group, assignee, and its notes.
 ROW_QUERIES = 6
 # The order page with its orchestration view: domain orders, their dependencies, the
@@ -42,8 +42,9 @@ ROW_QUERIES = 6
 ORDER_PAGE_QUERIES = 16
 # The orchestration partial polled every 5 s: the order, its lines, and the four above.
 PARTIAL_QUERIES = 14
-# The dashboard: orders in progress (count, list), tasks by group, throughput (two).
-MANAGER_QUERIES = 9
+# The dashboard: orders in progress (count, list), tasks by group, throughput (two),
+# the open jeopardy alerts.
+MANAGER_QUERIES = 10
 
 
 @pytest.mark.parametrize("count", SIZES)
@@ -142,7 +143,8 @@ def test_enrichment_queue_queries_are_bounded(
         )
     client.force_login(fulfiller)
 
-    with django_assert_max_num_queries(8):
+    # The page also lists the group's open jeopardy alerts (one query).
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("workspace:fulfillment"))
 
     assert response.content.count(b'id="task-') == count

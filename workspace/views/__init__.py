@@ -4,7 +4,6 @@ from workspace.views.agent import AccountSearchView, OrderCreateView, OrderListV
 from workspace.views.base import (
     FalloutManagerWorkspaceView,
     FalloutWorkspaceView,
-    OrderManagerWorkspaceView,
     RoleRequiredMixin,
     RoleWorkspaceView,
 )
@@ -12,6 +11,13 @@ from workspace.views.fulfillment import (
     EnrichmentTaskClaimView,
     EnrichmentTaskCompleteView,
     FulfillmentQueueView,
+)
+from workspace.views.jeopardy import (
+    JeopardyAlertAcknowledgeView,
+    JeopardyBoardView,
+    JeopardyTaskNoteView,
+    JeopardyTaskPriorityRaiseView,
+    JeopardyTaskReassignView,
 )
 from workspace.views.manager import FulfillmentManagerView
 from workspace.views.order_edit import (
@@ -28,6 +34,7 @@ from workspace.views.order_edit import (
     OrderSubmitView,
     OrderTotalsView,
 )
+from workspace.views.order_manager import OrderManagerView
 from workspace.views.order_tasks import (
     OrderTaskClaimView,
     OrderTaskCompleteView,
@@ -52,6 +59,11 @@ __all__ = [
     "FalloutWorkspaceView",
     "FulfillmentManagerView",
     "FulfillmentQueueView",
+    "JeopardyAlertAcknowledgeView",
+    "JeopardyBoardView",
+    "JeopardyTaskNoteView",
+    "JeopardyTaskPriorityRaiseView",
+    "JeopardyTaskReassignView",
     "OrderApproveView",
     "OrderCreateView",
     "OrderDetailView",
@@ -66,7 +78,7 @@ __all__ = [
     "OrderLineValidateView",
     "OrderLinesView",
     "OrderListView",
-    "OrderManagerWorkspaceView",
+    "OrderManagerView",
     "OrderOrchestrationView",
     "OrderRejectView",
     "OrderSubmitView",

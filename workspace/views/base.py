@@ -35,13 +35,6 @@ class RoleWorkspaceView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class OrderManagerWorkspaceView(RoleWorkspaceView):
-    role = Role.ORDER_MANAGER
-    title = "Order management"
-    purpose = "Oversee customer and service orders: reassign, revise and cancel."
-    coming = "order oversight arrives with the order capture and fulfillment issues (#3, #4)."
-
-
 class FalloutWorkspaceView(RoleWorkspaceView):
     role = Role.FALLOUT_AGENT
     title = "Fallout queue"

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from jeopardy.selectors import jeopardy_alerts_open_for_user
 from ordermgmt.actor import Actor
 from ordermgmt.exceptions import DomainError, NotFound, ValidationFailed
 from orders.models import EnrichmentTask
@@ -88,6 +89,7 @@ class FulfillmentQueueView(RoleRequiredMixin, View):
         if request.htmx and not request.htmx.boosted:
             return render(request, f"{TEMPLATE}#order-task-table", context)
         context["tasks"] = enrichment_queue(user=request.user)
+        context["alerts"] = jeopardy_alerts_open_for_user(user=request.user)
         return render(request, TEMPLATE, context)
 
 

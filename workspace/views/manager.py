@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from jeopardy.selectors import jeopardy_alerts_open_for_user
 from workspace.selectors import (
     BOARD_STATES,
     GroupLoad,
@@ -48,6 +49,7 @@ class FulfillmentManagerView(RoleRequiredMixin, View):
             "loads": loads,
             "all_groups": _all_groups(loads),
             "throughput": throughput_today(now=now),
+            "alerts": jeopardy_alerts_open_for_user(user=request.user),
         }
         template = self.template_name
         if request.htmx and not request.htmx.boosted:

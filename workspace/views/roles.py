@@ -17,3 +17,4 @@ ORDER_READER_ROLES: tuple[Role, ...] = (
     Role.FALLOUT_MANAGER,
 )
 FULFILLMENT_MANAGER_ROLES: tuple[Role, ...] = (Role.FULFILLMENT_MANAGER,)
+ORDER_MANAGER_ROLES: tuple[Role, ...] = (Role.ORDER_MANAGER,)
