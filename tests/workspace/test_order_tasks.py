@@ -10,7 +10,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from orchestration.models import OrderTask, OrderTaskNote, OrderTaskState, TaskType
+from orchestration.models import (
+    JeopardyLevel,
+    OrderTask,
+    OrderTaskNote,
+    OrderTaskState,
+    TaskType,
+)
 from ordermgmt.models import AuditEvent, WorkGroup
 from ordermgmt.roles import Role
 from tests.workspace.builders import order_task
@@ -128,6 +134,20 @@ def test_queue_filters(client, fulfiller, spread, query, expected):
     response = client.get(reverse(QUEUE), query)
 
     assert _row_ids(response) == [spread[name].pk for name in expected]
+
+
+def test_jeopardy_filter_includes_tasks_the_scan_flagged_before_they_are_due(
+    client, fulfiller, spread
+):
+    flagged = spread["later"]
+    OrderTask.objects.filter(pk=flagged.pk).update(jeopardy_level=JeopardyLevel.MEDIUM)
+    client.force_login(fulfiller)
+
+    at_risk = _row_ids(client.get(reverse(QUEUE), {"jeopardy": "jeopardy"}))
+    on_track = _row_ids(client.get(reverse(QUEUE), {"jeopardy": "on_track"}))
+
+    assert at_risk == [spread["overdue"].pk, flagged.pk]
+    assert on_track == [spread["today"].pk]
 
 
 def test_due_this_week_includes_today_and_excludes_next_month(

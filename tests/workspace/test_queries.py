@@ -221,9 +221,11 @@ def test_order_page_with_orchestration_queries_are_bounded(
 ):
     order = _decomposed_order(domain_orders=count, group=provisioning)
     client.force_login(fulfiller)
+    url = reverse("workspace:order-detail", args=[order.pk])
+    client.get(url)  # per-process caches warm, whichever test ran first
 
     with django_assert_max_num_queries(ORDER_PAGE_QUERIES):
-        response = client.get(reverse("workspace:order-detail", args=[order.pk]))
+        response = client.get(url)
 
     assert response.content.count(b'data-testid="domain-order"') == count
     assert response.content.count(b'data-testid="task-chip"') == count

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from orchestration.models import (
     TASK_DONE_STATES,
+    JeopardyLevel,
     OrderTask,
     OrderTaskNote,
     OrderTaskState,
@@ -60,11 +61,12 @@ class DueFilter:
 
 
 class JeopardyFilter:
-    # Until the jeopardy scan (#5) sets levels, a task past its due time is in jeopardy.
+    # In jeopardy: flagged by the jeopardy scan at any level, or already past its due
+    # time (the scan runs every minute; an overdue task is shown at once).
     IN_JEOPARDY = "jeopardy"
     ON_TRACK = "on_track"
     CHOICES = (
-        (IN_JEOPARDY, "In jeopardy (overdue)"),
+        (IN_JEOPARDY, "In jeopardy"),
         (ON_TRACK, "On track"),
     )
 
@@ -131,10 +133,11 @@ def _filtered(
     elif filters.due == DueFilter.WEEK:
         week = today - timedelta(days=today.weekday())
         tasks = tasks.filter(due_at__gte=week, due_at__lt=week + timedelta(days=7))
+    at_risk = Q(jeopardy_level__gt=JeopardyLevel.NONE) | Q(due_at__lt=now)
     if filters.jeopardy == JeopardyFilter.IN_JEOPARDY:
-        tasks = tasks.filter(due_at__lt=now)
+        tasks = tasks.filter(at_risk)
     elif filters.jeopardy == JeopardyFilter.ON_TRACK:
-        tasks = tasks.filter(Q(due_at__gte=now) | Q(due_at__isnull=True))
+        tasks = tasks.exclude(at_risk)
     if filters.assigned == AssignedFilter.ME:
         tasks = tasks.filter(assignee_id=user.pk)
     elif filters.assigned == AssignedFilter.UNCLAIMED:
