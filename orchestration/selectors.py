@@ -238,3 +238,14 @@ def order_task_lock_chain(
     domain_order = domain_order_get_for_update(domain_order_id=ids[1])
     task = order_task_get_for_update(task_id=task_id)
     return order, domain_order, task
+
+
+def order_jeopardy_level(*, order_id: int) -> int:
+    """Return an order's jeopardy level: the highest level of its tasks (0 for none)."""
+    level = (
+        OrderTask.objects.filter(order_id=order_id, jeopardy_level__gt=0)
+        .order_by("-jeopardy_level")
+        .values_list("jeopardy_level", flat=True)
+        .first()
+    )
+    return int(level or 0)
