@@ -70,7 +70,7 @@ def fallout_route_merge(
             group_code if group_code in known_groups else default.work_group_code
         ),
         priority=priority,
-        rule=f"{ROUTING_TABLE_KEY}#{row + 1}" if row is not None else ROUTING_TABLE_KEY,
+        rule=f"{ROUTING_TABLE_KEY}#{row}" if row is not None else ROUTING_TABLE_KEY,
     )
 
 
