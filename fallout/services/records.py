@@ -29,7 +29,7 @@ from fallout.services.access import fallout_manager_check, fallout_staff_check
 from orchestration.exceptions import NotAGroupMember
 from orchestration.models import OrderTask, OrderTaskState
 from orchestration.selectors import order_task_lock_chain
-from orchestration.services import order_task_hold
+from orchestration.services import order_task_hold, order_task_note_add
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import InvalidTransition, ValidationFailed
@@ -195,10 +195,11 @@ def fallout_open_for_failed_task(
 
 
 def fallout_report(
-    *, task_id: int, problem: str, text: str, actor: Actor
+    *, task_id: int, problem: str, text: str, actor: Actor, note: str = ""
 ) -> FalloutRecord:
     """Report a problem on a task of one of the actor's work groups: a fallout opens,
-    routed by the fallout rules, and the task waits on hold until it is resolved."""
+    routed by the fallout rules, and the task waits on hold until it is resolved.
+    `note`, when given, is also kept on the task as a note of the reporter."""
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("Describe the problem.", errors={"text": ["Required."]})
@@ -234,6 +235,10 @@ def fallout_report(
         order_task_hold(
             task_id=task.pk, actor=actor, reason=f"{fallout.number}: {text}"
         )
+        if note:
+            order_task_note_add(
+                task_id=task.pk, text=f"{note} ({fallout.number})", actor=actor
+            )
     return fallout
 
 

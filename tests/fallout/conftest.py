@@ -11,8 +11,12 @@ import pytest
 from decisions.evaluator import decision_cache_clear
 from decomposition.models import DomainOrder
 from fallout.models import FalloutRecord
-from orchestration.models import OrderTask
-from orchestration.services import order_orchestrate, order_task_run
+from orchestration.models import OrderTask, PlanTemplate
+from orchestration.services import (
+    order_orchestrate,
+    order_task_run,
+    tasks_open_ready,
+)
 from ordermgmt.actor import Actor
 from ordermgmt.models import WorkGroup
 from ordermgmt.roles import Role
@@ -83,20 +87,19 @@ def order_with_failed_task(
     settings, job_actor: Actor, *, adapter: str = "billing_activation", **fields
 ) -> Failed:
     """An order whose first task (`adapter`) failed three times, then a second task."""
-    plan(
-        "product",
-        automated("activate", adapter=adapter),
-        automated("notify", "activate", adapter="shipping"),
-        default_for_kind="product",
-    )
+    if not PlanTemplate.objects.filter(code="product").exists():
+        plan(
+            "product",
+            automated("activate", adapter=adapter),
+            automated("notify", "activate", adapter="shipping"),
+            default_for_kind="product",
+        )
     domain_order = DomainOrderFactory(
         characteristics={"billing_account": "BAD-1"}, **fields
     )
     order_orchestrate(order_id=domain_order.order_id, actor=job_actor)
     tasks = {t.code: t for t in OrderTask.objects.filter(domain_order=domain_order)}
     settings.ORCHESTRATION_ADAPTERS = {adapter: {"failure_rate": 1.0}}
-    from orchestration.services import tasks_open_ready
-
     tasks_open_ready(actor=job_actor, order_id=domain_order.order_id)
     run_until_failed(tasks["activate"].pk, job_actor)
     settings.ORCHESTRATION_ADAPTERS = {}

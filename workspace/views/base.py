@@ -40,17 +40,3 @@ class OrderManagerWorkspaceView(RoleWorkspaceView):
     title = "Order management"
     purpose = "Oversee customer and service orders: reassign, revise and cancel."
     coming = "order oversight arrives with the order capture and fulfillment issues (#3, #4)."
-
-
-class FalloutWorkspaceView(RoleWorkspaceView):
-    role = Role.FALLOUT_AGENT
-    title = "Fallout queue"
-    purpose = "Diagnose fallout, fix data, and retry, skip or complete the failed task."
-    coming = "the fallout queue arrives with the jeopardy and fallout issue (#5)."
-
-
-class FalloutManagerWorkspaceView(RoleWorkspaceView):
-    role = Role.FALLOUT_MANAGER
-    title = "Fallout management"
-    purpose = "Watch fallout volume, aging and categories, and assign work."
-    coming = "the fallout dashboard arrives with the jeopardy and fallout issue (#5)."

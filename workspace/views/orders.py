@@ -1,4 +1,5 @@
-"""The order page (lines, prices, state, approval, enrichment, orchestration, history),
+"""The order page (lines, prices, state, approval, enrichment, orchestration, jeopardy,
+open fallouts, history with fallout events marked),
 its live orchestration view, and the approver's queue with approve / reject from a queue
 row or from the order page."""
 
@@ -13,6 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from fallout.selectors import order_fallout_events, order_fallouts_open
+from orchestration.models import JeopardyLevel
+from orchestration.selectors import order_jeopardy_level
 from ordermgmt.actor import Actor
 from ordermgmt.errors import form_add_domain_error
 from ordermgmt.exceptions import DomainError, NotFound
@@ -61,7 +65,13 @@ class OrderDetailView(RoleRequiredMixin, View):
             "order": order,
             "rows": order_line_rows(lines=detail.lines),
             "tasks": detail.tasks,
-            "history": detail.history,
+            # The order's own events and its fallouts', which the timeline marks.
+            "history": sorted(
+                [*detail.history, *order_fallout_events(order_id=order.pk)],
+                key=lambda event: (event.occurred_at, event.pk),
+            ),
+            "fallouts": order_fallouts_open(order_id=order.pk),
+            "jeopardy": JeopardyLevel(order_jeopardy_level(order_id=order.pk)),
             "can_edit": order.is_draft and _may(request.user, AGENT_ROLES),
             "can_decide": _awaits_decision(order)
             and _may(request.user, APPROVER_ROLES),

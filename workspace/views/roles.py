@@ -17,3 +17,6 @@ ORDER_READER_ROLES: tuple[Role, ...] = (
     Role.FALLOUT_MANAGER,
 )
 FULFILLMENT_MANAGER_ROLES: tuple[Role, ...] = (Role.FULFILLMENT_MANAGER,)
+# Fallout agents and managers work fallouts; managers also see every group and reassign.
+FALLOUT_ROLES: tuple[Role, ...] = (Role.FALLOUT_AGENT, Role.FALLOUT_MANAGER)
+FALLOUT_MANAGER_ROLES: tuple[Role, ...] = (Role.FALLOUT_MANAGER,)
