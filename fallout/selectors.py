@@ -11,8 +11,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import CharField, Count, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, TruncDate
 
 from decisions.evaluator import decision_published_compiled
 from fallout.models import (
@@ -149,19 +149,18 @@ def order_fallouts_open(*, order_id: int) -> list[FalloutRecord]:
 
 
 def order_fallout_events(*, order_id: int) -> list[AuditEvent]:
-    """Return the audit events of every fallout of an order, oldest first."""
-    ids = [
-        str(pk)
-        for pk in FalloutRecord.objects.filter(order_id=order_id).values_list(
-            "pk", flat=True
-        )
-    ]
-    if not ids:
-        return []
+    """Return the audit events of every fallout of an order, oldest first (one query)."""
+    fallout_ids_as_text = (
+        FalloutRecord.objects.filter(order_id=order_id)
+        .annotate(subject=Cast("pk", output_field=CharField()))
+        .values("subject")
+    )
     return list(
         AuditEvent.objects.filter(
-            subject_type=ContentType.objects.get_for_model(FalloutRecord),
-            subject_id__in=ids,
+            # Joined rather than looked up: no query for a cold content-type cache.
+            subject_type__app_label=FalloutRecord._meta.app_label,
+            subject_type__model=FalloutRecord._meta.model_name,
+            subject_id__in=Subquery(fallout_ids_as_text),
         )
         .select_related("actor_user", "subject_type")
         .order_by("occurred_at", "id")

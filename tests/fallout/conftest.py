@@ -97,9 +97,11 @@ def order_with_failed_task(
     domain_order = DomainOrderFactory(
         characteristics={"billing_account": "BAD-1"}, **fields
     )
+    # Set before orchestrating: outside a test transaction the opened task is queued
+    # and (Q_CLUSTER sync) run at once.
+    settings.ORCHESTRATION_ADAPTERS = {adapter: {"failure_rate": 1.0}}
     order_orchestrate(order_id=domain_order.order_id, actor=job_actor)
     tasks = {t.code: t for t in OrderTask.objects.filter(domain_order=domain_order)}
-    settings.ORCHESTRATION_ADAPTERS = {adapter: {"failure_rate": 1.0}}
     tasks_open_ready(actor=job_actor, order_id=domain_order.order_id)
     run_until_failed(tasks["activate"].pk, job_actor)
     settings.ORCHESTRATION_ADAPTERS = {}

@@ -61,24 +61,34 @@ class OrderDetailView(RoleRequiredMixin, View):
         except NotFound as exc:
             raise Http404(exc.message) from exc
         order = detail.order
+        orchestration = order_orchestration(
+            order=order, lines=detail.lines, now=timezone.now()
+        )
+        # Jeopardy and fallout exist only once the order has fulfillment tasks.
+        in_fulfillment = bool(orchestration.layout or orchestration.is_live)
+        fallout_events = (
+            order_fallout_events(order_id=order.pk) if in_fulfillment else []
+        )
         context = {
             "order": order,
             "rows": order_line_rows(lines=detail.lines),
             "tasks": detail.tasks,
             # The order's own events and its fallouts', which the timeline marks.
             "history": sorted(
-                [*detail.history, *order_fallout_events(order_id=order.pk)],
+                [*detail.history, *fallout_events],
                 key=lambda event: (event.occurred_at, event.pk),
             ),
-            "fallouts": order_fallouts_open(order_id=order.pk),
-            "jeopardy": JeopardyLevel(order_jeopardy_level(order_id=order.pk)),
+            "fallouts": (
+                order_fallouts_open(order_id=order.pk) if in_fulfillment else []
+            ),
+            "jeopardy": JeopardyLevel(
+                order_jeopardy_level(order_id=order.pk) if in_fulfillment else 0
+            ),
             "can_edit": order.is_draft and _may(request.user, AGENT_ROLES),
             "can_decide": _awaits_decision(order)
             and _may(request.user, APPROVER_ROLES),
             "reject_form": RejectForm(),
-            "orchestration": order_orchestration(
-                order=order, lines=detail.lines, now=timezone.now()
-            ),
+            "orchestration": orchestration,
         }
         return render(request, self.template_name, context)
 
