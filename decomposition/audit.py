@@ -21,6 +21,10 @@ class AuditAction(models.TextChoices):
         "Domain order cancellation started",
     )
     DOMAIN_ORDER_CANCELED = "domain_order.canceled", "Domain order canceled"
+    DOMAIN_ORDER_CHARACTERISTICS_CORRECTED = (
+        "domain_order.characteristics_corrected",
+        "Domain order characteristics corrected",
+    )
     DOMAIN_ORDER_INVENTORY_LINKED = (
         "domain_order.inventory_linked",
         "Inventory item linked",

@@ -332,6 +332,66 @@ class OrderTask(ConcurrentTransitionMixin, TimeStampedModel):
         self.next_attempt_at = None
         self.data = {**(self.data or {}), "failed_at": at.isoformat()}
 
+    # --- fallout intervention (orchestration.services.intervention) ---
+
+    @transition(
+        field=state, source=[_T.OPEN, _T.IN_PROGRESS, _T.FAILED], target=_T.ON_HOLD
+    )
+    def hold(self, *, at: datetime) -> None:
+        # A run in flight finds the task no longer In progress and drops its result.
+        self.next_attempt_at = None
+        self.data = {
+            key: value
+            for key, value in (self.data or {}).items()
+            if key not in ("run_token", "adapter_ref")
+        } | {"held_at": at.isoformat()}
+
+    @transition(field=state, source=_T.ON_HOLD, target=_T.OPEN)
+    def resume_for_retry(self, *, at: datetime) -> None:
+        self.attempts = 0
+        self.next_attempt_at = None
+        self.opened_at = at
+        self.started_at = None
+        self.assignee_id = None
+        self.claimed_at = None
+        self.jeopardy_check_at = at
+        self.data = {
+            key: value
+            for key, value in (self.data or {}).items()
+            if key not in ("failed_at", "held_at")
+        }
+
+    @transition(field=state, source=_T.ON_HOLD, target=_T.SKIPPED)
+    def skip(self, *, reason: str, at: datetime) -> None:
+        self.completed_at = at
+        self.data = {**(self.data or {}), "skipped_because": reason}
+
+    @transition(field=state, source=_T.ON_HOLD, target=_T.CLOSED_COMPLETE)
+    def complete_by_hand(
+        self, *, reason: str, data: dict[str, Any], at: datetime
+    ) -> None:
+        self.completed_at = at
+        self.data = {**(self.data or {}), **data, "completed_by_hand": reason}
+
+    @transition(
+        field=state,
+        source=[
+            _T.DRAFT,
+            _T.OPEN,
+            _T.SCHEDULED,
+            _T.IN_PROGRESS,
+            _T.ON_HOLD,
+            _T.AWAITING_INFORMATION,
+            _T.FAILED,
+        ],
+        target=_T.CANCELED,
+    )
+    def cancel(self, *, reason: str, at: datetime) -> None:
+        self.next_attempt_at = None
+        self.data = {
+            key: value for key, value in (self.data or {}).items() if key != "run_token"
+        } | {"canceled_at": at.isoformat(), "canceled_because": reason}
+
 
 class OrderTaskDependencyKind(models.TextChoices):
     PLAN = "plan", "Within the plan"

@@ -246,3 +246,14 @@ def order_task_lock_chain(
         .get(pk=task_id)
     )
     return order, task.domain_order, task
+
+
+def order_jeopardy_level(*, order_id: int) -> int:
+    """Return an order's jeopardy level: the highest level of its tasks (0 for none)."""
+    level = (
+        OrderTask.objects.filter(order_id=order_id, jeopardy_level__gt=0)
+        .order_by("-jeopardy_level")
+        .values_list("jeopardy_level", flat=True)
+        .first()
+    )
+    return int(level or 0)

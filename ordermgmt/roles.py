@@ -47,6 +47,14 @@ _ENRICHMENT_WORK = {
     ("decomposition", "domainorder"): VIEW,
 }
 
+# Fallout staff work fallouts: fix the domain order's data and free the failed task.
+_FALLOUT_WORK = {
+    ("fallout", "falloutrecord"): ("view", "change"),
+    ("fallout", "fallouttype"): VIEW,
+    ("orchestration", "ordertask"): VIEW,
+    ("decomposition", "domainorder"): VIEW,
+}
+
 ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
     # A customer's reach is narrowed further to its own account by object permissions.
     Role.CUSTOMER: {
@@ -74,10 +82,21 @@ ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
         ("orders", "account"): ("view", "add", "change"),
         ("orders", "contact"): ("view", "add", "change"),
     },
-    Role.FULFILLMENT_AGENT: {**_CATALOG_READ, **_ORDERS_READ, **_ENRICHMENT_WORK},
+    Role.FULFILLMENT_AGENT: {
+        **_CATALOG_READ,
+        **_ORDERS_READ,
+        **_ENRICHMENT_WORK,
+        # Reporting a problem on a task opens a fallout.
+        ("fallout", "falloutrecord"): ("add",),
+    },
     Role.FULFILLMENT_MANAGER: {**_CATALOG_READ, **_ORDERS_READ, **_ENRICHMENT_WORK},
-    Role.FALLOUT_AGENT: {**_CATALOG_READ, **_ORDERS_READ},
-    Role.FALLOUT_MANAGER: {**_CATALOG_READ, **_ORDERS_READ},
+    Role.FALLOUT_AGENT: {**_CATALOG_READ, **_ORDERS_READ, **_FALLOUT_WORK},
+    Role.FALLOUT_MANAGER: {
+        **_CATALOG_READ,
+        **_ORDERS_READ,
+        **_FALLOUT_WORK,
+        ("fallout", "falloutrecord"): ("view", "change", "assign"),
+    },
     Role.PROCESS_ADMIN: {
         ("decisions", "*"): ALL,
         ("catalog", "*"): ALL,
@@ -86,6 +105,8 @@ ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
         ("orchestration", "tasktemplatedependency"): ALL,
         ("orchestration", "ordertask"): VIEW,
         ("decomposition", "domainorder"): VIEW,
+        ("fallout", "fallouttype"): ("view", "add", "change"),
+        ("fallout", "falloutrecord"): VIEW,
         ("orders", "*"): VIEW,
         ("inventory", "*"): VIEW,
         ("ordermgmt", "auditevent"): VIEW,

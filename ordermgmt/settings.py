@@ -212,6 +212,20 @@ else:
 if TESTING:
     Q_CLUSTER["sync"] = True
 
+# --- Task engine (orchestration.conf) ---------------------------------------------------
+# The demo's simulated systems fail some calls so that fallout can be seen: with three
+# attempts per task about 1 in 8 billing activations and 1 in 25 resource allocations
+# fall out. Only in the demo (DEBUG); never under tests, which set their own rates.
+# OMS_DEMO_FAILURES=0 switches the failures off.
+ORCHESTRATION_ADAPTERS: dict[str, dict[str, float]] = (
+    {
+        "billing_activation": {"failure_rate": 0.5},
+        "inventory_allocation": {"failure_rate": 0.35},
+    }
+    if DEBUG and not TESTING and env_bool("OMS_DEMO_FAILURES", True)
+    else {}
+)
+
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

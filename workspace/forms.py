@@ -477,7 +477,7 @@ class TaskProblemForm(forms.Form):
     )
 
     def note_text(self) -> str:
-        """Return the problem as the note that records it until fallout exists (#5)."""
+        """Return the problem as the note kept on the task beside its fallout."""
         kind = dict(PROBLEM_KINDS)[self.cleaned_data["kind"]]
         return f"{PROBLEM_NOTE_PREFIX} — {kind}: {self.cleaned_data['text'].strip()}"
 

@@ -7,6 +7,7 @@ app_name = "workspace"
 _order = "orders/<int:pk>/"
 _line = "orders/<int:pk>/lines/<int:line_pk>/"
 _task = "fulfillment/order-tasks/<int:pk>/"
+_fallout = "fallout/<int:pk>/"
 
 urlpatterns = [
     # Order agent
@@ -105,11 +106,47 @@ urlpatterns = [
     path("orders/", views.OrderManagerView.as_view(), name="order-manager"),
     # Order import (its own module: workspace.import_urls, /workspace/orders/import/)
     path("", include("workspace.import_urls")),
-    # Still to come
-    path("fallout/", views.FalloutWorkspaceView.as_view(), name="fallout"),
+    # Fallout agent and manager
+    path("fallout/", views.FalloutQueueView.as_view(), name="fallout"),
     path(
-        "fallout/manager/",
-        views.FalloutManagerWorkspaceView.as_view(),
-        name="fallout-manager",
+        "fallout/manager/", views.FalloutManagerView.as_view(), name="fallout-manager"
     ),
+    path(
+        "fallout/bulk-retry/",
+        views.FalloutBulkRetryView.as_view(),
+        name="fallout-bulk-retry",
+    ),
+    path(_fallout, views.FalloutDetailView.as_view(), name="fallout-detail"),
+    path(f"{_fallout}take/", views.FalloutTakeView.as_view(), name="fallout-take"),
+    path(f"{_fallout}retry/", views.FalloutRetryView.as_view(), name="fallout-retry"),
+    path(
+        f"{_fallout}correct/",
+        views.FalloutCorrectView.as_view(),
+        name="fallout-correct",
+    ),
+    path(f"{_fallout}skip/", views.FalloutSkipView.as_view(), name="fallout-skip"),
+    path(
+        f"{_fallout}complete/",
+        views.FalloutCompleteByHandView.as_view(),
+        name="fallout-complete",
+    ),
+    path(
+        f"{_fallout}cancel-line/",
+        views.FalloutCancelLineView.as_view(),
+        name="fallout-cancel-line",
+    ),
+    path(
+        f"{_fallout}cancel/", views.FalloutCancelView.as_view(), name="fallout-cancel"
+    ),
+    path(f"{_fallout}hold/", views.FalloutHoldView.as_view(), name="fallout-hold"),
+    path(f"{_fallout}await/", views.FalloutAwaitView.as_view(), name="fallout-await"),
+    path(
+        f"{_fallout}resume/", views.FalloutResumeView.as_view(), name="fallout-resume"
+    ),
+    path(
+        f"{_fallout}reassign/",
+        views.FalloutReassignView.as_view(),
+        name="fallout-reassign",
+    ),
+    # Still to come
 ]

@@ -5,7 +5,8 @@ Task lifecycle (DESIGN.md section 3): Draft → Open (set in bulk by `tasks_open
 when every dependency is closed complete or skipped) → In progress (the engine starts an
 automated task; an agent claims a manual one) → Closed complete, or Failed when an
 automated task used up its retries. On hold, Awaiting information, Skipped and Canceled
-belong to fallout and in-flight changes (later issues).
+belong to fallout (services/intervention.py: hold, resume for a retry, skip, complete by
+hand, cancel) and in-flight changes.
 """
 
 from orchestration.services.assignment import (
@@ -24,6 +25,15 @@ from orchestration.services.engine import (
     order_tasks_due_enqueue,
     order_work_run_on,
 )
+from orchestration.services.intervention import (
+    InterventionAuditAction,
+    order_line_fulfillment_cancel,
+    order_task_cancel,
+    order_task_complete_by_hand,
+    order_task_hold,
+    order_task_resume,
+    order_task_skip,
+)
 from orchestration.services.manual import (
     order_task_claim,
     order_task_complete,
@@ -39,17 +49,24 @@ from orchestration.services.plans import (
 )
 
 __all__ = [
+    "InterventionAuditAction",
     "TaskRunOutcome",
     "TaskTemplateSpec",
+    "order_line_fulfillment_cancel",
     "order_line_outcomes",
     "order_orchestrate",
+    "order_task_cancel",
     "order_task_claim",
     "order_task_complete",
+    "order_task_complete_by_hand",
+    "order_task_hold",
     "order_task_manager_note_add",
     "order_task_note_add",
     "order_task_priority_raise",
     "order_task_reassign",
+    "order_task_resume",
     "order_task_run",
+    "order_task_skip",
     "order_tasks_due_enqueue",
     "order_work_run_on",
     "order_tasks_enqueue",

@@ -15,6 +15,7 @@ from orchestration.audit import AuditAction
 from orchestration.exceptions import TaskNotAutomated
 from orchestration.models import OrderTask, OrderTaskState
 from orchestration.services import (
+    InterventionAuditAction,
     TaskRunOutcome,
     order_orchestrate,
     order_task_run,
@@ -175,13 +176,17 @@ def test_task_fails_when_retries_are_used_up(job_actor, settings, hook_log):
         TaskRunOutcome.NOTHING_TO_DO,
     ]
     task = _fresh(tasks["port"])
-    assert task.state == OrderTaskState.FAILED
+    # The fallout app's receiver of order_task_failed holds the failed task.
+    assert task.state == OrderTaskState.ON_HOLD
     assert task.attempts == 3
     assert task.last_error_code == "PORT-409"
     assert task.next_attempt_at is None
     assert _state(tasks["b"]) == OrderTaskState.DRAFT
     assert _audit_actions(task).count(AuditAction.TASK_RETRY_SCHEDULED) == 2
-    assert _audit_actions(task)[-1] == AuditAction.TASK_FAILED
+    assert _audit_actions(task)[-2:] == [
+        AuditAction.TASK_FAILED,
+        InterventionAuditAction.TASK_HELD,
+    ]
     assert hook_log.of("order_task_failed") == [
         {
             "order_id": task.order_id,

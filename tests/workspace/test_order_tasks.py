@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from fallout.models import FalloutRecord, FalloutSource
 from orchestration.models import (
     JeopardyLevel,
     OrderTask,
@@ -268,7 +269,7 @@ def test_an_empty_note_is_refused_on_the_form(client, fulfiller, task):
     assert b"This field is required." in response.content
 
 
-def test_report_a_problem_records_a_flagged_note_and_leaves_the_task(
+def test_report_a_problem_opens_a_fallout_holds_the_task_and_keeps_a_note(
     client, fulfiller, task
 ):
     client.force_login(fulfiller)
@@ -281,13 +282,19 @@ def test_report_a_problem_records_a_flagged_note_and_leaves_the_task(
     )
 
     task.refresh_from_db()
+    fallout = FalloutRecord.objects.get(task=task)
+    assert fallout.source == FalloutSource.REPORTED
+    assert fallout.error_code == "site_access"
+    assert fallout.error_message == "Gate locked, nobody answered."
+    assert fallout.reported_by == fulfiller
     note = OrderTaskNote.objects.get(task=task)
     assert note.text == (
-        "Problem reported — No access to the site: Gate locked, nobody answered."
+        "Problem reported — No access to the site: Gate locked, nobody answered. "
+        f"({fallout.number})"
     )
-    assert task.state == OrderTaskState.IN_PROGRESS
+    assert task.state == OrderTaskState.ON_HOLD
     assert b"problem reported" in response.content
-    assert b"#5" in response.content
+    assert fallout.number.encode() in response.content
 
 
 def test_a_problem_needs_details(client, fulfiller, task):

@@ -39,7 +39,8 @@ QUEUE_QUERIES = 10
 ROW_QUERIES = 6
 # The order page with its orchestration view: domain orders, their dependencies, the
 # tasks and theirs.
-ORDER_PAGE_QUERIES = 16
+# Plus three for fallout handling: the jeopardy level, open fallouts, fallout events.
+ORDER_PAGE_QUERIES = 19
 # The orchestration partial polled every 5 s: the order, its lines, and the four above.
 PARTIAL_QUERIES = 14
 # The dashboard: orders in progress (count, list), tasks by group, throughput (two),

@@ -24,7 +24,7 @@ from ordermgmt.models import WorkGroup
 from orders.models import CustomerOrder, CustomerOrderState, OrderPriority
 from orders.selectors import User
 
-# A problem an agent reports is kept as a note starting with this until fallout (#5).
+# A problem an agent reports opens a fallout and is kept as a note starting with this.
 PROBLEM_NOTE_PREFIX = "Problem reported"
 
 QUEUE_STATES: tuple[str, ...] = (OrderTaskState.OPEN, OrderTaskState.IN_PROGRESS)

@@ -3,8 +3,10 @@
 from django import template
 
 from decomposition.audit import AuditAction as DecompositionAuditAction
+from fallout.audit import AuditAction as FalloutAuditAction
 from inventory.audit import AuditAction as InventoryAuditAction
 from orchestration.audit import AuditAction as OrchestrationAuditAction
+from orchestration.services import InterventionAuditAction
 from orders.audit import AuditAction as OrderAuditAction
 
 register = template.Library()
@@ -16,6 +18,8 @@ _LABELS: dict[str, str] = {
         InventoryAuditAction,
         DecompositionAuditAction,
         OrchestrationAuditAction,
+        InterventionAuditAction,
+        FalloutAuditAction,
     )
     for value, label in enum.choices
 }
@@ -25,3 +29,14 @@ _LABELS: dict[str, str] = {
 def audit_label(action: str) -> str:
     """Return the human label of an audit action, or the action itself if unknown."""
     return _LABELS.get(action, action)
+
+
+@register.filter
+def is_fallout_event(action: str) -> bool:
+    """True for the events of fallout handling, which the order timeline marks."""
+    return action.startswith("fallout.") or action in _INTERVENTION_ACTIONS
+
+
+_INTERVENTION_ACTIONS = frozenset(
+    str(value) for value in InterventionAuditAction.values
+)

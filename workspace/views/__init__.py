@@ -2,10 +2,24 @@
 
 from workspace.views.agent import AccountSearchView, OrderCreateView, OrderListView
 from workspace.views.base import (
-    FalloutManagerWorkspaceView,
-    FalloutWorkspaceView,
     RoleRequiredMixin,
-    RoleWorkspaceView,
+)
+from workspace.views.fallout import (
+    FalloutAwaitView,
+    FalloutBulkRetryView,
+    FalloutCancelLineView,
+    FalloutCancelView,
+    FalloutCompleteByHandView,
+    FalloutCorrectView,
+    FalloutDetailView,
+    FalloutHoldView,
+    FalloutManagerView,
+    FalloutQueueView,
+    FalloutReassignView,
+    FalloutResumeView,
+    FalloutRetryView,
+    FalloutSkipView,
+    FalloutTakeView,
 )
 from workspace.views.fulfillment import (
     EnrichmentTaskClaimView,
@@ -55,8 +69,21 @@ __all__ = [
     "ApprovalQueueView",
     "EnrichmentTaskClaimView",
     "EnrichmentTaskCompleteView",
-    "FalloutManagerWorkspaceView",
-    "FalloutWorkspaceView",
+    "FalloutAwaitView",
+    "FalloutBulkRetryView",
+    "FalloutCancelLineView",
+    "FalloutCancelView",
+    "FalloutCompleteByHandView",
+    "FalloutCorrectView",
+    "FalloutDetailView",
+    "FalloutHoldView",
+    "FalloutManagerView",
+    "FalloutQueueView",
+    "FalloutReassignView",
+    "FalloutResumeView",
+    "FalloutRetryView",
+    "FalloutSkipView",
+    "FalloutTakeView",
     "FulfillmentManagerView",
     "FulfillmentQueueView",
     "JeopardyAlertAcknowledgeView",
@@ -89,5 +116,4 @@ __all__ = [
     "OrderTaskWorkView",
     "OrderTotalsView",
     "RoleRequiredMixin",
-    "RoleWorkspaceView",
 ]

@@ -1,6 +1,6 @@
 """Working a manual order task from the fulfillment queue: open its panel, claim it, add a
-note, report a problem (a flagged note until fallout arrives with #5), complete it with
-data. Each write calls one orchestration service and answers with the task's row."""
+note, report a problem (a fallout opens and the task waits on hold), complete it with
+data. Each write calls one service and answers with the task's row."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from fallout.services import fallout_report
 from orchestration.models import OrderTask
 from orchestration.services import (
     order_task_claim,
@@ -108,7 +109,8 @@ class OrderTaskNoteAddView(OrderTaskMixin, View):
 
 
 class OrderTaskProblemReportView(OrderTaskMixin, View):
-    """Record a problem with the task as a flagged note; the task stays where it is."""
+    """Report a problem with the task: a fallout opens for the fallout desk and the task
+    waits on hold until it is resolved; the problem is also kept as a flagged note."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         task = _task(request, pk)
@@ -116,8 +118,12 @@ class OrderTaskProblemReportView(OrderTaskMixin, View):
         if not form.is_valid():
             return self.row(request, pk, problem_form=form)
         try:
-            order_task_note_add(
-                task_id=task.pk, text=form.note_text(), actor=self.actor()
+            fallout = fallout_report(
+                task_id=task.pk,
+                problem=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+                note=form.note_text(),
+                actor=self.actor(),
             )
         except DomainError as error:
             form_add_domain_error(form, error)
@@ -126,8 +132,8 @@ class OrderTaskProblemReportView(OrderTaskMixin, View):
             request,
             pk,
             changed=True,
-            notice="Problem recorded on the task. It stays in your queue until "
-            "fallout handling arrives (#5).",
+            notice=f"Problem reported as fallout {fallout.number}. The task is on "
+            "hold until the fallout desk resolves it.",
         )
 
 

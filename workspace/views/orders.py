@@ -1,4 +1,5 @@
-"""The order page (lines, prices, state, approval, enrichment, orchestration, history),
+"""The order page (lines, prices, state, approval, enrichment, orchestration, jeopardy,
+open fallouts, history with fallout events marked),
 its live orchestration view, and the approver's queue with approve / reject from a queue
 row or from the order page."""
 
@@ -13,6 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from fallout.selectors import order_fallout_events, order_fallouts_open
+from orchestration.models import JeopardyLevel
+from orchestration.selectors import order_jeopardy_level
 from ordermgmt.actor import Actor
 from ordermgmt.errors import form_add_domain_error
 from ordermgmt.exceptions import DomainError, NotFound
@@ -57,18 +61,34 @@ class OrderDetailView(RoleRequiredMixin, View):
         except NotFound as exc:
             raise Http404(exc.message) from exc
         order = detail.order
+        orchestration = order_orchestration(
+            order=order, lines=detail.lines, now=timezone.now()
+        )
+        # Jeopardy and fallout exist only once the order has fulfillment tasks.
+        in_fulfillment = bool(orchestration.layout or orchestration.is_live)
+        fallout_events = (
+            order_fallout_events(order_id=order.pk) if in_fulfillment else []
+        )
         context = {
             "order": order,
             "rows": order_line_rows(lines=detail.lines),
             "tasks": detail.tasks,
-            "history": detail.history,
+            # The order's own events and its fallouts', which the timeline marks.
+            "history": sorted(
+                [*detail.history, *fallout_events],
+                key=lambda event: (event.occurred_at, event.pk),
+            ),
+            "fallouts": (
+                order_fallouts_open(order_id=order.pk) if in_fulfillment else []
+            ),
+            "jeopardy": JeopardyLevel(
+                order_jeopardy_level(order_id=order.pk) if in_fulfillment else 0
+            ),
             "can_edit": order.is_draft and _may(request.user, AGENT_ROLES),
             "can_decide": _awaits_decision(order)
             and _may(request.user, APPROVER_ROLES),
             "reject_form": RejectForm(),
-            "orchestration": order_orchestration(
-                order=order, lines=detail.lines, now=timezone.now()
-            ),
+            "orchestration": orchestration,
         }
         return render(request, self.template_name, context)
 

@@ -18,3 +18,6 @@ ORDER_READER_ROLES: tuple[Role, ...] = (
 )
 FULFILLMENT_MANAGER_ROLES: tuple[Role, ...] = (Role.FULFILLMENT_MANAGER,)
 ORDER_MANAGER_ROLES: tuple[Role, ...] = (Role.ORDER_MANAGER,)
+# Fallout agents and managers work fallouts; managers also see every group and reassign.
+FALLOUT_ROLES: tuple[Role, ...] = (Role.FALLOUT_AGENT, Role.FALLOUT_MANAGER)
+FALLOUT_MANAGER_ROLES: tuple[Role, ...] = (Role.FALLOUT_MANAGER,)
