@@ -72,9 +72,10 @@ def test_self_install_order_completes_without_a_person():
     assert contract is not None
     assert contract.term_months == 12
     assert client.get(f"{ORDERS_URL}/{order.number}").json()["state"] == "completed"
+    (product_item,) = [item for item in items if item.kind == "product"]
     products = client.get(
         "/tmf-api/productInventory/v4/product",
-        {"status": "active", "name": "Fiber Broadband Self-Install"},
+        {"status": "active", "id": product_item.number},
     ).json()
     assert [p["productOffering"]["name"] for p in products] == [
         "Fiber Broadband Self-Install"
