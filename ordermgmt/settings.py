@@ -214,12 +214,12 @@ if TESTING:
 
 # --- Task engine (orchestration.conf) ---------------------------------------------------
 # The demo's simulated systems fail some calls so that fallout can be seen: with three
-# attempts per task about 1 in 8 billing activations and 1 in 25 resource allocations
-# fall out. Only in the demo (DEBUG); never under tests, which set their own rates.
+# attempts per task about 1 in 3 billing activations and 1 in 25 resource allocations
+# fall out (so about two of the demo's six self-install orders). Only in the demo (DEBUG); never under tests, which set their own rates.
 # OMS_DEMO_FAILURES=0 switches the failures off.
 ORCHESTRATION_ADAPTERS: dict[str, dict[str, float]] = (
     {
-        "billing_activation": {"failure_rate": 0.5},
+        "billing_activation": {"failure_rate": 0.7},
         "inventory_allocation": {"failure_rate": 0.35},
     }
     if DEBUG and not TESTING and env_bool("OMS_DEMO_FAILURES", True)
