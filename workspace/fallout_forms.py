@@ -17,12 +17,14 @@ from ordermgmt.models import WorkGroup
 from orders.models import OrderPriority
 from workspace.forms import CharacteristicForm
 
-SCOPES = (("mine", "My fallouts"), ("groups", "My groups' queue"))
+SCOPES = (("groups", "My groups' queue"), ("mine", "My fallouts"))
 MANAGER_SCOPES = (*SCOPES, ("all", "Every group"))
 
 
 class FalloutQueueFilterForm(forms.Form):
-    scope = forms.ChoiceField(label="Queue", required=False, choices=SCOPES)
+    scope = forms.ChoiceField(
+        label="Queue", required=False, choices=SCOPES, initial="groups"
+    )
     fallout_type = forms.ModelChoiceField(
         label="Type",
         required=False,
