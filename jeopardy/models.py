@@ -57,6 +57,10 @@ class JeopardyAlert(TimeStampedModel):
                 condition=Q(acknowledged_at__isnull=True),
                 name="jeopardy_alert_open_idx",
             ),
+            # The order page's timeline marks the order's alerts.
+            models.Index(
+                fields=["order", "created_at"], name="jeopardy_alert_order_idx"
+            ),
         ]
 
     def __str__(self) -> str:

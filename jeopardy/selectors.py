@@ -239,6 +239,15 @@ def jeopardy_level_counts() -> dict[int, int]:
 # --- alerts ----------------------------------------------------------------------------
 
 
+def order_jeopardy_alerts(*, order_id: int) -> list[JeopardyAlert]:
+    """Return the alerts raised on an order's tasks, oldest first (one query)."""
+    return list(
+        JeopardyAlert.objects.filter(order_id=order_id)
+        .select_related("task", "work_group")
+        .order_by("created_at", "id")
+    )
+
+
 def jeopardy_alerts_open_for_user(
     *, user: object, limit: int = 10
 ) -> list[JeopardyAlert]:

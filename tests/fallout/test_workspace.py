@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 
 from fallout.models import FalloutRecord, FalloutState
 from fallout.services import fallout_assign
-from orchestration.models import OrderTaskState
+from jeopardy.models import JeopardyAlert
+from orchestration.models import JeopardyLevel, OrderTaskState
 from ordermgmt.actor import Actor
 from ordermgmt.roles import Role
 from orders.services import account_portal_user_add
@@ -203,6 +204,24 @@ def test_order_page_shows_open_fallouts_and_marks_them_in_history(
     assert failed.fallout.number in body
     assert 'data-testid="order-jeopardy"' in body
     assert 'data-testid="history-fallout"' in body
+    assert 'data-testid="history-jeopardy"' not in body
+
+
+def test_order_page_marks_the_jeopardy_alerts_of_its_tasks_in_history(
+    client, failed, fallout_agent
+):
+    task = failed.task("activate")
+    JeopardyAlert.objects.create(
+        task=task, order=failed.order, level=JeopardyLevel.HIGH, work_group=None
+    )
+    client.force_login(fallout_agent)
+
+    response = client.get(reverse("workspace:order-detail", args=[failed.order.pk]))
+
+    body = response.content.decode()
+    assert body.count('data-testid="history-jeopardy"') == 1
+    assert "Jeopardy raised" in body
+    assert f"{task.name} ({task.code})" in body
 
 
 # --- who may ---------------------------------------------------------------------------

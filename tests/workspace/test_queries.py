@@ -39,8 +39,9 @@ QUEUE_QUERIES = 10
 ROW_QUERIES = 6
 # The order page with its orchestration view: domain orders, their dependencies, the
 # tasks and theirs.
-# Plus three for fallout handling: the jeopardy level, open fallouts, fallout events.
-ORDER_PAGE_QUERIES = 19
+# Plus four for fallout and jeopardy: the jeopardy level, open fallouts, fallout events
+# and jeopardy alerts (both marked in the history).
+ORDER_PAGE_QUERIES = 20
 # The orchestration partial polled every 5 s: the order, its lines, and the four above.
 PARTIAL_QUERIES = 14
 # The dashboard: orders in progress (count, list), tasks by group, throughput (two),

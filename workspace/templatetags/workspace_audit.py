@@ -23,6 +23,7 @@ _LABELS: dict[str, str] = {
     )
     for value, label in enum.choices
 }
+_LABELS["jeopardy.raised"] = "Jeopardy raised"
 
 
 @register.filter
@@ -35,6 +36,12 @@ def audit_label(action: str) -> str:
 def is_fallout_event(action: str) -> bool:
     """True for the events of fallout handling, which the order timeline marks."""
     return action.startswith("fallout.") or action in _INTERVENTION_ACTIONS
+
+
+@register.filter
+def is_jeopardy_event(action: str) -> bool:
+    """True for jeopardy alerts, which the order timeline marks."""
+    return action.startswith("jeopardy.")
 
 
 _INTERVENTION_ACTIONS = frozenset(

@@ -1,10 +1,12 @@
 """The order page (lines, prices, state, approval, enrichment, orchestration, jeopardy,
-open fallouts, history with fallout events marked),
+open fallouts, history with fallout events and jeopardy alerts marked),
 its live orchestration view, and the approver's queue with approve / reject from a queue
 row or from the order page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +17,8 @@ from django.utils import timezone
 from django.views import View
 
 from fallout.selectors import order_fallout_events, order_fallouts_open
+from jeopardy.models import JeopardyAlert
+from jeopardy.selectors import order_jeopardy_alerts
 from orchestration.models import JeopardyLevel
 from orchestration.selectors import order_jeopardy_level
 from ordermgmt.actor import Actor
@@ -36,6 +40,36 @@ from workspace.views.base import RoleRequiredMixin
 from workspace.views.roles import AGENT_ROLES, APPROVER_ROLES, ORDER_READER_ROLES
 
 QUEUE_PER_PAGE = 50
+JEOPARDY_EVENT = "jeopardy.raised"
+
+
+@dataclass(frozen=True)
+class JeopardyMark:
+    """A jeopardy alert shown in the order history like an audit event."""
+
+    occurred_at: datetime
+    pk: int
+    to_state: str
+    reason: str
+    action: str = JEOPARDY_EVENT
+    from_state: str = ""
+    actor_user: None = None
+    actor_label: str = "jeopardy scan"
+
+
+def _jeopardy_marks(alerts: list[JeopardyAlert]) -> list[JeopardyMark]:
+    return [
+        JeopardyMark(
+            occurred_at=alert.created_at,
+            pk=alert.pk,
+            to_state=JeopardyLevel(alert.level).label.lower(),
+            reason=(
+                f"{alert.task.name} ({alert.task.code})"
+                + (f", {alert.work_group.name} alerted" if alert.work_group else "")
+            ),
+        )
+        for alert in alerts
+    ]
 
 
 def _may(user: Any, roles: tuple[Any, ...]) -> bool:
@@ -69,13 +103,19 @@ class OrderDetailView(RoleRequiredMixin, View):
         fallout_events = (
             order_fallout_events(order_id=order.pk) if in_fulfillment else []
         )
+        jeopardy_marks = (
+            _jeopardy_marks(order_jeopardy_alerts(order_id=order.pk))
+            if in_fulfillment
+            else []
+        )
         context = {
             "order": order,
             "rows": order_line_rows(lines=detail.lines),
             "tasks": detail.tasks,
-            # The order's own events and its fallouts', which the timeline marks.
+            # The order's own events, its fallouts' and its jeopardy alerts, which
+            # the timeline marks.
             "history": sorted(
-                [*detail.history, *fallout_events],
+                [*detail.history, *fallout_events, *jeopardy_marks],
                 key=lambda event: (event.occurred_at, event.pk),
             ),
             "fallouts": (
