@@ -89,7 +89,12 @@ ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
         # Reporting a problem on a task opens a fallout.
         ("fallout", "falloutrecord"): ("add",),
     },
-    Role.FULFILLMENT_MANAGER: {**_CATALOG_READ, **_ORDERS_READ, **_ENRICHMENT_WORK},
+    Role.FULFILLMENT_MANAGER: {
+        **_CATALOG_READ,
+        **_ORDERS_READ,
+        **_ENRICHMENT_WORK,
+        ("jeopardy", "jeopardyalert"): VIEW,
+    },
     Role.FALLOUT_AGENT: {**_CATALOG_READ, **_ORDERS_READ, **_FALLOUT_WORK},
     Role.FALLOUT_MANAGER: {
         **_CATALOG_READ,
@@ -107,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
         ("decomposition", "domainorder"): VIEW,
         ("fallout", "fallouttype"): ("view", "add", "change"),
         ("fallout", "falloutrecord"): VIEW,
+        ("jeopardy", "jeopardyalert"): VIEW,
         ("orders", "*"): VIEW,
         ("inventory", "*"): VIEW,
         ("ordermgmt", "auditevent"): VIEW,
