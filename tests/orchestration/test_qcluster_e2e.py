@@ -9,12 +9,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django_q.conf import Conf
 from django_q.models import OrmQ
 from django_q.tasks import async_task
@@ -29,24 +27,13 @@ from ordermgmt.actor import Actor
 from orders.models import Account, CustomerOrder, CustomerOrderState, OrderChannel
 from orders.services import order_capture
 from orders.services.capture_input import LineInput
+from tests.childprocess import current_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_MODULE = "qcluster_e2e_settings"
 WAIT_SECONDS = 60
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = urllib.parse.quote(db.get("USER") or "postgres", safe="")
-    password = db.get("PASSWORD") or ""
-    auth = f"{user}:{urllib.parse.quote(password, safe='')}" if password else user
-    host = db.get("HOST") or "127.0.0.1"
-    if host.startswith("/"):
-        host = urllib.parse.quote(host, safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}@{host}{port}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -66,7 +53,7 @@ def cluster_env(tmp_path: Path) -> dict[str, str]:
         if not key.startswith(("PYTEST", "DJANGO_"))
     }
     env.update(
-        DATABASE_URL=_database_url(),
+        DATABASE_URL=current_database_url(),
         DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
         PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]),
         OMS_TESTING="0",
