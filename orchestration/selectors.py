@@ -230,8 +230,9 @@ def order_task_lock_chain(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Row locks are taken inside the service's transaction.")
+    # Only the lock matters to the callers: the row's few columns are read.
     order = (
-        CustomerOrder.objects.select_related("account")
+        CustomerOrder.objects.only("pk", "number", "state", "account_id")
         .select_for_update(of=("self",))
         .filter(
             pk=Subquery(OrderTask.objects.filter(pk=task_id).values("order_id")[:1])
