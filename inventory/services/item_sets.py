@@ -13,7 +13,8 @@ call, whatever the number of items (plus one per tree level).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
@@ -66,37 +67,115 @@ def _to_move(
     return moving
 
 
-def inventory_items_change_begin(
-    *, item_ids: Collection[int], actor: Actor, at: datetime | None = None
+@dataclass(frozen=True)
+class _Move:
+    """One kind of set-based move: the transition, its target, what it writes."""
+
+    transition: str
+    target: str
+    fields: tuple[str, ...]
+    action: str
+    with_subtree: bool
+    # What the entitlements on the moved items do (None: nothing).
+    entitlements: Callable[..., object] | None = None
+
+
+def _move(
+    *,
+    move: _Move,
+    item_ids: Collection[int],
+    actor: Actor,
+    reason: str,
+    at: datetime,
 ) -> list[InventoryItem]:
-    """Mark active items as being changed by an order in flight (Change pending)."""
-    at = at or timezone.now()
+    """Lock, check the whole set, transition, save and audit the items that move."""
     with service_atomic():
-        items = _items_lock(item_ids=item_ids, with_subtree=False)
+        items = _items_lock(item_ids=item_ids, with_subtree=move.with_subtree)
         moving = _to_move(
             items=items,
-            target=_S.CHANGE_PENDING,
-            transition="begin_change",
-            allowed=lambda item: can_proceed(item.begin_change),
+            target=move.target,
+            transition=move.transition,
+            allowed=lambda item: can_proceed(getattr(item, move.transition)),
         )
-        from_states = [item.state for item in moving]
+        from_states: Sequence[str] = [item.state for item in moving]
         for item in moving:
-            item.begin_change(at=at)
+            _apply(item=item, transition=move.transition, at=at)
         rows_save_transitioned(
             rows=moving,
-            from_states=from_states,
-            fields=["state", "change_pending_at"],
+            from_states=list(from_states),
+            fields=["state", *move.fields],
             at=at,
         )
         audit_record_many(
             subjects=moving,
-            action=AuditAction.ITEM_CHANGE_BEGUN,
+            action=move.action,
             actor=actor,
             from_states=from_states,
-            to_state=_S.CHANGE_PENDING,
+            to_state=move.target,
+            reason=reason,
             at=at,
         )
+        if move.entitlements is not None:
+            move.entitlements(
+                item_ids=[item.pk for item in moving],
+                actor=actor,
+                at=at,
+                reason=reason,
+            )
     return items
+
+
+def _apply(*, item: InventoryItem, transition: str, at: datetime) -> None:
+    if transition == "resume":
+        item.resume()
+    else:
+        getattr(item, transition)(at=at)
+
+
+_CHANGE_BEGIN = _Move(
+    transition="begin_change",
+    target=_S.CHANGE_PENDING,
+    fields=("change_pending_at",),
+    action=AuditAction.ITEM_CHANGE_BEGUN,
+    with_subtree=False,
+)
+_DISCONNECT = _Move(
+    transition="disconnect",
+    target=_S.INACTIVE,
+    fields=("terminated_at",),
+    action=AuditAction.ITEM_DISCONNECTED,
+    with_subtree=True,
+    entitlements=entitlements_end_for_items,
+)
+_SUSPEND = _Move(
+    transition="suspend",
+    target=_S.SUSPENDED,
+    fields=("suspended_at",),
+    action=AuditAction.ITEM_SUSPENDED,
+    with_subtree=True,
+    entitlements=entitlements_suspend_for_items,
+)
+_RESUME = _Move(
+    transition="resume",
+    target=_S.ACTIVE,
+    fields=("suspended_at",),
+    action=AuditAction.ITEM_RESUMED,
+    with_subtree=True,
+    entitlements=entitlements_resume_for_items,
+)
+
+
+def inventory_items_change_begin(
+    *, item_ids: Collection[int], actor: Actor, at: datetime | None = None
+) -> list[InventoryItem]:
+    """Mark active items as being changed by an order in flight (Change pending)."""
+    return _move(
+        move=_CHANGE_BEGIN,
+        item_ids=item_ids,
+        actor=actor,
+        reason="",
+        at=at or timezone.now(),
+    )
 
 
 def inventory_items_disconnect(
@@ -108,37 +187,13 @@ def inventory_items_disconnect(
 ) -> list[InventoryItem]:
     """Disconnect items and everything beneath them, and end what contracts grant on
     them: the account no longer owns them (they are kept, inactive, for history)."""
-    at = at or timezone.now()
-    with service_atomic():
-        items = _items_lock(item_ids=item_ids, with_subtree=True)
-        moving = _to_move(
-            items=items,
-            target=_S.INACTIVE,
-            transition="disconnect",
-            allowed=lambda item: can_proceed(item.disconnect),
-        )
-        from_states = [item.state for item in moving]
-        for item in moving:
-            item.disconnect(at=at)
-        rows_save_transitioned(
-            rows=moving,
-            from_states=from_states,
-            fields=["state", "terminated_at"],
-            at=at,
-        )
-        audit_record_many(
-            subjects=moving,
-            action=AuditAction.ITEM_DISCONNECTED,
-            actor=actor,
-            from_states=from_states,
-            to_state=_S.INACTIVE,
-            reason=reason,
-            at=at,
-        )
-        entitlements_end_for_items(
-            item_ids=[item.pk for item in moving], actor=actor, at=at, reason=reason
-        )
-    return items
+    return _move(
+        move=_DISCONNECT,
+        item_ids=item_ids,
+        actor=actor,
+        reason=reason,
+        at=at or timezone.now(),
+    )
 
 
 def inventory_items_suspend(
@@ -149,36 +204,13 @@ def inventory_items_suspend(
     at: datetime | None = None,
 ) -> list[InventoryItem]:
     """Suspend active items and everything beneath them, with their entitlements."""
-    at = at or timezone.now()
-    with service_atomic():
-        items = _items_lock(item_ids=item_ids, with_subtree=True)
-        moving = _to_move(
-            items=items,
-            target=_S.SUSPENDED,
-            transition="suspend",
-            allowed=lambda item: can_proceed(item.suspend),
-        )
-        for item in moving:
-            item.suspend(at=at)
-        rows_save_transitioned(
-            rows=moving,
-            from_states=[_S.ACTIVE] * len(moving),
-            fields=["state", "suspended_at"],
-            at=at,
-        )
-        audit_record_many(
-            subjects=moving,
-            action=AuditAction.ITEM_SUSPENDED,
-            actor=actor,
-            from_states=[_S.ACTIVE] * len(moving),
-            to_state=_S.SUSPENDED,
-            reason=reason,
-            at=at,
-        )
-        entitlements_suspend_for_items(
-            item_ids=[item.pk for item in moving], actor=actor, at=at, reason=reason
-        )
-    return items
+    return _move(
+        move=_SUSPEND,
+        item_ids=item_ids,
+        actor=actor,
+        reason=reason,
+        at=at or timezone.now(),
+    )
 
 
 def inventory_items_resume(
@@ -189,33 +221,10 @@ def inventory_items_resume(
     at: datetime | None = None,
 ) -> list[InventoryItem]:
     """Resume suspended items and everything beneath them, with their entitlements."""
-    at = at or timezone.now()
-    with service_atomic():
-        items = _items_lock(item_ids=item_ids, with_subtree=True)
-        moving = _to_move(
-            items=items,
-            target=_S.ACTIVE,
-            transition="resume",
-            allowed=lambda item: can_proceed(item.resume),
-        )
-        for item in moving:
-            item.resume()
-        rows_save_transitioned(
-            rows=moving,
-            from_states=[_S.SUSPENDED] * len(moving),
-            fields=["state", "suspended_at"],
-            at=at,
-        )
-        audit_record_many(
-            subjects=moving,
-            action=AuditAction.ITEM_RESUMED,
-            actor=actor,
-            from_states=[_S.SUSPENDED] * len(moving),
-            to_state=_S.ACTIVE,
-            reason=reason,
-            at=at,
-        )
-        entitlements_resume_for_items(
-            item_ids=[item.pk for item in moving], actor=actor, at=at, reason=reason
-        )
-    return items
+    return _move(
+        move=_RESUME,
+        item_ids=item_ids,
+        actor=actor,
+        reason=reason,
+        at=at or timezone.now(),
+    )
