@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from decomposition.audit import AuditAction
@@ -15,6 +14,7 @@ from decomposition.selectors import domain_order_get_for_update
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import InvalidTransition, ValidationFailed
+from ordermgmt.transactions import service_atomic
 
 
 def domain_order_characteristics_correct(
@@ -26,7 +26,7 @@ def domain_order_characteristics_correct(
         raise ValidationFailed(
             "Give at least one value to correct.", errors={"values": ["Required."]}
         )
-    with transaction.atomic():
+    with service_atomic():
         domain_order = domain_order_get_for_update(domain_order_id=domain_order_id)
         if domain_order.state in FINAL_STATES:
             raise InvalidTransition(

@@ -11,7 +11,6 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -35,6 +34,7 @@ from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import InvalidTransition, ValidationFailed
 from ordermgmt.models import WorkGroup
 from ordermgmt.services import work_group_create
+from ordermgmt.transactions import service_atomic
 from orders.models import CustomerOrder
 from orders.models.common import display_number
 from orders.selectors import user_in_work_group
@@ -168,7 +168,7 @@ def fallout_open_for_failed_task(
 ) -> FalloutRecord:
     """Open a fallout on an automated task that used up its retries, routed by the
     fallout rules, and put the task on hold. A second call returns the open one."""
-    with transaction.atomic():
+    with service_atomic():
         order, domain_order, task = order_task_lock_chain(task_id=task_id)
         existing = fallout_open_for_task(task_id=task.pk)
         if existing is not None:
@@ -203,7 +203,7 @@ def fallout_report(
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("Describe the problem.", errors={"text": ["Required."]})
-    with transaction.atomic():
+    with service_atomic():
         order, domain_order, task = order_task_lock_chain(task_id=task_id)
         if task.state not in REPORTABLE_TASK_STATES:
             raise TaskNotReportable(
@@ -259,7 +259,7 @@ def fallout_assign(
         raise ValidationFailed(
             "Say who takes the fallout.", errors={"assignee": ["Required."]}
         )
-    with transaction.atomic():
+    with service_atomic():
         fallout = fallout_lock_chain(fallout_id=fallout_id)
         if not can_proceed(fallout.assign):
             raise InvalidTransition(subject=fallout, transition="assign")
@@ -288,7 +288,7 @@ def fallout_route_to_group(
         raise ValidationFailed(
             "Choose an existing work group.", errors={"work_group": ["Unknown."]}
         )
-    with transaction.atomic():
+    with service_atomic():
         fallout = fallout_lock_chain(fallout_id=fallout_id)
         if not can_proceed(fallout.route):
             raise InvalidTransition(subject=fallout, transition="route")
@@ -314,7 +314,7 @@ def _side_state_apply(
     *, fallout_id: int, actor: Actor, name: str, action: str, reason: str
 ) -> FalloutRecord:
     fallout_staff_check(actor=actor, doing=f"{name.replace('_', ' ')} a fallout")
-    with transaction.atomic():
+    with service_atomic():
         fallout = fallout_lock_chain(fallout_id=fallout_id)
         transition = {
             "hold": fallout.hold,
@@ -376,7 +376,7 @@ def fallout_type_create(
     *, code: str, name: str, actor: Actor, description: str = ""
 ) -> FalloutType:
     """Add a fallout type (process admins; the admin site calls this)."""
-    with transaction.atomic():
+    with service_atomic():
         if FalloutType.objects.filter(code=code).exists():
             raise ValidationFailed(
                 f"A fallout type {code!r} exists.", errors={"code": ["Already used."]}

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -37,6 +36,7 @@ from orchestration.services import (
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import DomainError, InvalidTransition, ValidationFailed
+from ordermgmt.transactions import service_atomic
 
 
 def _reason_required(reason: str, *, doing: str) -> str:
@@ -105,7 +105,7 @@ def fallout_retry(*, fallout_id: int, actor: Actor, reason: str = "") -> Fallout
     """Close the fallout and run its task again from the start (attempts reset)."""
     fallout_staff_check(actor=actor, doing="retry a fallout")
     reason = (reason or "").strip() or "Retried."
-    with transaction.atomic():
+    with service_atomic():
         fallout = fallout_lock_chain(fallout_id=fallout_id)
         now = timezone.now()
         _resolve_and_close(
@@ -132,7 +132,7 @@ def fallout_correct_and_retry(
     fallout and run the task again with the corrected values."""
     fallout_staff_check(actor=actor, doing="correct a fallout's data")
     reason = (reason or "").strip() or "Data corrected."
-    with transaction.atomic():
+    with service_atomic():
         fallout = fallout_lock_chain(fallout_id=fallout_id)
         if not can_proceed(fallout.resolve):
             raise InvalidTransition(subject=fallout, transition="resolve")
@@ -168,7 +168,7 @@ def fallout_skip_task(*, fallout_id: int, actor: Actor, reason: str) -> FalloutR
     """Close the fallout and skip its task; the order goes on without that step."""
     fallout_staff_check(actor=actor, doing="skip a fallout's task")
     reason = _reason_required(reason, doing="skip the task")
-    with transaction.atomic():
+    with service_atomic():
         fallout = fallout_lock_chain(fallout_id=fallout_id)
         _resolve_and_close(
             fallout=fallout,
@@ -193,7 +193,7 @@ def fallout_complete_task_by_hand(
     """Close the fallout and its task as done by hand (outside the failed system)."""
     fallout_staff_check(actor=actor, doing="complete a fallout's task by hand")
     reason = _reason_required(reason, doing="complete the task by hand")
-    with transaction.atomic():
+    with service_atomic():
         fallout = fallout_lock_chain(fallout_id=fallout_id)
         _resolve_and_close(
             fallout=fallout,
@@ -218,7 +218,7 @@ def fallout_cancel_line(*, fallout_id: int, actor: Actor, reason: str) -> Fallou
     up (Partial or Failed)."""
     fallout_staff_check(actor=actor, doing="cancel an order line")
     reason = _reason_required(reason, doing="cancel the line")
-    with transaction.atomic():
+    with service_atomic():
         fallout = fallout_lock_chain(fallout_id=fallout_id)
         now = timezone.now()
         _resolve_and_close(
@@ -287,7 +287,7 @@ def fallout_cancel(*, fallout_id: int, actor: Actor, reason: str) -> FalloutReco
     """Cancel a fallout that was no fault (e.g. reported by mistake); its task resumes."""
     fallout_staff_check(actor=actor, doing="cancel a fallout")
     reason = _reason_required(reason, doing="cancel the fallout")
-    with transaction.atomic():
+    with service_atomic():
         fallout = fallout_lock_chain(fallout_id=fallout_id)
         _cancel(
             fallout=fallout,

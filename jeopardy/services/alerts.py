@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from ordermgmt.audit import audit_record
 from ordermgmt.locking import lock_one
 from ordermgmt.models import WorkGroup
 from ordermgmt.roles import Role
+from ordermgmt.transactions import service_atomic
 
 
 def _may_acknowledge(*, alert: JeopardyAlert, actor: Actor) -> bool:
@@ -39,7 +39,7 @@ def _may_acknowledge(*, alert: JeopardyAlert, actor: Actor) -> bool:
 def jeopardy_alert_acknowledge(*, alert_id: int, actor: Actor) -> JeopardyAlert:
     """Mark an alert as seen by a member or manager of its group; a second
     acknowledgement changes nothing."""
-    with transaction.atomic():
+    with service_atomic():
         alert = lock_one(JeopardyAlert.objects.all(), pk=alert_id, label="Alert")
         if not _may_acknowledge(alert=alert, actor=actor):
             raise AlertNotYours(

@@ -41,6 +41,7 @@ from jeopardy.selectors import (
 )
 from jeopardy.services.mail import AlertNotice, jeopardy_alerts_mail
 from orchestration.models import OrderTask
+from ordermgmt.transactions import service_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +218,7 @@ def _alerts_insert_returning(
 
 
 def _scan_batch(*, now: datetime, limit: int, rules: _ThresholdRules) -> ScanResult:
-    with transaction.atomic():
+    with service_atomic():
         tasks = jeopardy_tasks_due_for_update(now=now, limit=limit)
         if not tasks:
             return ScanResult()

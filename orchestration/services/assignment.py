@@ -9,7 +9,6 @@ audit event. Neither changes the task's state.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from ordermgmt.audit import audit_record
 from ordermgmt.exceptions import NotFound, ValidationFailed
 from ordermgmt.models import WorkGroup
 from ordermgmt.roles import Role
+from ordermgmt.transactions import service_atomic
 from orders.selectors import user_in_work_group
 
 _FINISHED = (
@@ -66,7 +66,7 @@ def order_task_reassign(
 ) -> OrderTask:
     """Move a task to another work group's queue, or to one of its members; a new
     group without a person leaves the task unclaimed in that group's queue."""
-    with transaction.atomic():
+    with service_atomic():
         _, _, task = order_task_lock_chain(task_id=task_id)
         _manager_check(task=task, actor=actor, doing="reassign")
         _open_check(task=task, doing="reassign")
@@ -111,7 +111,7 @@ def order_task_priority_raise(
 ) -> OrderTask:
     """Make a task more urgent (lower number, as CustomerOrder.priority) so it moves
     up its group's queue."""
-    with transaction.atomic():
+    with service_atomic():
         _, _, task = order_task_lock_chain(task_id=task_id)
         _manager_check(task=task, actor=actor, doing="raise the priority of")
         _open_check(task=task, doing="raise")
@@ -140,7 +140,7 @@ def order_task_manager_note_add(
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("Write a note first.", errors={"text": ["Required."]})
-    with transaction.atomic():
+    with service_atomic():
         _, _, task = order_task_lock_chain(task_id=task_id)
         _manager_check(task=task, actor=actor, doing="add a note to")
         note = OrderTaskNote.objects.create(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -41,6 +41,7 @@ from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record, audit_record_many
 from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
 from ordermgmt.locking import lock_many
+from ordermgmt.transactions import service_atomic
 from orders.models import CustomerOrderLine, LineState
 from orders.selectors import order_get_for_update, order_line_get_for_update
 
@@ -75,7 +76,7 @@ def _reason_required(reason: str, *, doing: str) -> str:
 
 def order_task_hold(*, task_id: int, actor: Actor, reason: str = "") -> OrderTask:
     """Put an open, running or failed task on hold while a fallout is worked."""
-    with transaction.atomic():
+    with service_atomic():
         _, _, task = order_task_lock_chain(task_id=task_id)
         if not can_proceed(task.hold):
             raise InvalidTransition(subject=task, transition="hold")
@@ -98,7 +99,7 @@ def order_task_hold(*, task_id: int, actor: Actor, reason: str = "") -> OrderTas
 def order_task_resume(*, task_id: int, actor: Actor, reason: str = "") -> OrderTask:
     """Give a held task another go: Open again with its attempts reset; an automated
     task is queued for the engine, a manual one returns to its group's queue."""
-    with transaction.atomic():
+    with service_atomic():
         _, _, task = order_task_lock_chain(task_id=task_id)
         if not can_proceed(task.resume_for_retry):
             raise InvalidTransition(subject=task, transition="resume")
@@ -135,7 +136,7 @@ def order_task_resume(*, task_id: int, actor: Actor, reason: str = "") -> OrderT
 def order_task_skip(*, task_id: int, actor: Actor, reason: str) -> OrderTask:
     """Skip a held task: what waited for it opens and its domain order may close."""
     reason = _reason_required(reason, doing="skipped")
-    with transaction.atomic():
+    with service_atomic():
         _, domain_order, task = order_task_lock_chain(task_id=task_id)
         if not can_proceed(task.skip):
             raise InvalidTransition(subject=task, transition="skip")
@@ -168,7 +169,7 @@ def order_task_complete_by_hand(
     """Close a held task as done outside the system (with why and any result data);
     the roll-up continues as if the engine or an agent had completed it."""
     reason = _reason_required(reason, doing="completed by hand")
-    with transaction.atomic():
+    with service_atomic():
         _, domain_order, task = order_task_lock_chain(task_id=task_id)
         if not can_proceed(task.complete_by_hand):
             raise InvalidTransition(subject=task, transition="complete_by_hand")
@@ -195,7 +196,7 @@ def order_task_complete_by_hand(
 def order_task_cancel(*, task_id: int, actor: Actor, reason: str) -> OrderTask:
     """Cancel one task that has not ended; nothing waiting for it opens."""
     reason = _reason_required(reason, doing="canceled")
-    with transaction.atomic():
+    with service_atomic():
         _, _, task = order_task_lock_chain(task_id=task_id)
         if not can_proceed(task.cancel):
             raise InvalidTransition(subject=task, transition="cancel")
@@ -225,7 +226,7 @@ def order_line_fulfillment_cancel(
     Locks order → the line's domain orders (ascending pk) → their unfinished tasks.
     """
     reason = _reason_required(reason, doing="canceled")
-    with transaction.atomic():
+    with service_atomic():
         order_id = (
             CustomerOrderLine.objects.filter(pk=line_id)
             .values_list("order_id", flat=True)
