@@ -13,6 +13,7 @@ from inventory.models import (
     Entitlement,
     InventoryItem,
     InventoryItemKind,
+    InventoryItemState,
 )
 from ordermgmt.exceptions import NotFound
 from ordermgmt.locking import lock_one
@@ -108,6 +109,17 @@ def inventory_item_subtree_ids(*, item_ids: Collection[int]) -> list[int]:
 def inventory_items_for_order(*, order_id: int) -> QuerySet[InventoryItem]:
     """Return the items an order created, parents before children within a level."""
     return InventoryItem.objects.filter(source_order_id=order_id).order_by("pk")
+
+
+def inventory_items_pending_for_line(*, line_id: int) -> list[int]:
+    """Return the ids of the items an order line was installing that never went live."""
+    return list(
+        InventoryItem.objects.filter(
+            source_line_id=line_id, state=InventoryItemState.INSTALLATION_PENDING
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def contract_get_for_update(*, contract_id: int) -> Contract:

@@ -28,7 +28,10 @@ from decomposition.services import domain_orders_inventory_link, order_decompose
 from inventory.inputs import ContractLineInput, ItemInput
 from inventory.models import InventoryItemKind, InventoryItemState
 from inventory.rules import contract_term_months
-from inventory.selectors import inventory_items_for_order
+from inventory.selectors import (
+    inventory_items_for_order,
+    inventory_items_pending_for_line,
+)
 from inventory.services import (
     EntitlementRevision,
     contract_create_for_order,
@@ -197,12 +200,22 @@ def domain_order_inventory_activate(
 def order_line_done(
     *, order_id: int, line_id: int, outcome: LineOutcome, actor: Actor, **_: Any
 ) -> None:
-    """Finish the order line the engine says is done."""
+    """Finish the order line the engine says is done. A line that ends Failed or
+    Partial (its fulfillment was given up) leaves no item waiting for an installation
+    that will not come: those still Installation pending are disconnected."""
     if outcome == LineOutcome.CANCELED:
         return
     order_line_finish(
         order_id=order_id, line_id=line_id, outcome=str(outcome), actor=actor
     )
+    if outcome in (LineOutcome.FAILED, LineOutcome.PARTIAL):
+        pending = inventory_items_pending_for_line(line_id=line_id)
+        if pending:
+            inventory_items_disconnect(
+                item_ids=pending,
+                actor=actor,
+                reason="The order line was not fulfilled.",
+            )
 
 
 def order_done(

@@ -29,6 +29,8 @@ from rest_framework.test import APIClient
 from fallout.models import FalloutRecord, FalloutResolution, FalloutState
 from fixtures.demo.load import demo_load
 from fixtures.demo.people import DEMO_PASSWORD
+from inventory.models import InventoryItemState
+from inventory.selectors import inventory_items_for_order
 from jeopardy.models import JeopardyAlert
 from jeopardy.rules import RECHECK_AT_RISK
 from jeopardy.services import jeopardy_scan
@@ -316,6 +318,10 @@ def test_allocation_fallout_goes_to_fiber_team_and_its_line_is_canceled(settings
     assert not FalloutRecord.objects.filter(order=order).exclude(
         state__in=(FalloutState.CLOSED_COMPLETE, FalloutState.CANCELED)
     )
+    # nothing of the line waits for an installation any more
+    items = list(inventory_items_for_order(order_id=order.pk))
+    assert len(items) == 3
+    assert {item.state for item in items} == {InventoryItemState.INACTIVE}
     page = _fallout_page(agent, fallout)
     assert "Line canceled" in page
     assert "Fallout resolved" in page
