@@ -205,6 +205,19 @@ def test_order_page_shows_open_fallouts_and_marks_them_in_history(
     assert 'data-testid="order-jeopardy"' in body
     assert 'data-testid="history-fallout"' in body
     assert 'data-testid="history-jeopardy"' not in body
+    assert reverse("workspace:fallout-detail", args=[failed.fallout.pk]) in body
+
+
+def test_order_page_names_fallouts_without_a_link_for_other_staff(
+    client, failed, make_user
+):
+    client.force_login(make_user("fm", Role.FULFILLMENT_MANAGER))
+
+    response = client.get(reverse("workspace:order-detail", args=[failed.order.pk]))
+
+    body = response.content.decode()
+    assert failed.fallout.number in body
+    assert reverse("workspace:fallout-detail", args=[failed.fallout.pk]) not in body
 
 
 def test_order_page_marks_the_jeopardy_alerts_of_its_tasks_in_history(

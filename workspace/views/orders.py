@@ -37,7 +37,12 @@ from workspace.selectors import (
     order_orchestration,
 )
 from workspace.views.base import RoleRequiredMixin
-from workspace.views.roles import AGENT_ROLES, APPROVER_ROLES, ORDER_READER_ROLES
+from workspace.views.roles import (
+    AGENT_ROLES,
+    APPROVER_ROLES,
+    FALLOUT_ROLES,
+    ORDER_READER_ROLES,
+)
 
 QUEUE_PER_PAGE = 50
 JEOPARDY_EVENT = "jeopardy.raised"
@@ -124,6 +129,8 @@ class OrderDetailView(RoleRequiredMixin, View):
             "jeopardy": JeopardyLevel(
                 order_jeopardy_level(order_id=order.pk) if in_fulfillment else 0
             ),
+            # Only fallout staff may open a fallout's page.
+            "can_open_fallouts": _may(request.user, FALLOUT_ROLES),
             "can_edit": order.is_draft and _may(request.user, AGENT_ROLES),
             "can_decide": _awaits_decision(order)
             and _may(request.user, APPROVER_ROLES),
