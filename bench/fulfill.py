@@ -11,7 +11,10 @@ orders hook when it sends one, else by this script), `manage.py qcluster` is sta
 the database is polled every 0.5 s until every order is Completed. Prints one JSON line.
 Nothing here is a test; it only measures.
 
-    .venv/bin/python bench/fulfill.py [--orders 1000] [--workers 4] [--timeout 600]
+    .venv/bin/python bench/fulfill.py [--orders 1000] [--workers 2] [--timeout 600]
+
+The work is CPU-bound (each job runs its order's tasks on, ADR 0017), so one worker per
+core does best; more workers only contend.
 """
 
 from __future__ import annotations
@@ -115,7 +118,7 @@ def _orders_capture(count: int) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=float, default=600.0)
     args = parser.parse_args()
 
