@@ -113,6 +113,7 @@ class OrderDetailView(RoleRequiredMixin, View):
             if in_fulfillment
             else []
         )
+        fallouts = order_fallouts_open(order_id=order.pk) if in_fulfillment else []
         context = {
             "order": order,
             "rows": order_line_rows(lines=detail.lines),
@@ -123,14 +124,13 @@ class OrderDetailView(RoleRequiredMixin, View):
                 [*detail.history, *fallout_events, *jeopardy_marks],
                 key=lambda event: (event.occurred_at, event.pk),
             ),
-            "fallouts": (
-                order_fallouts_open(order_id=order.pk) if in_fulfillment else []
-            ),
+            "fallouts": fallouts,
             "jeopardy": JeopardyLevel(
                 order_jeopardy_level(order_id=order.pk) if in_fulfillment else 0
             ),
-            # Only fallout staff may open a fallout's page.
-            "can_open_fallouts": _may(request.user, FALLOUT_ROLES),
+            # Only fallout staff may open a fallout's page (no extra query for an order
+            # without open fallouts).
+            "can_open_fallouts": bool(fallouts) and _may(request.user, FALLOUT_ROLES),
             "can_edit": order.is_draft and _may(request.user, AGENT_ROLES),
             "can_decide": _awaits_decision(order)
             and _may(request.user, APPROVER_ROLES),
