@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +34,38 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Events held by `audit_batched()` until its block ends; None outside such a block.
+_PENDING: ContextVar[list[AuditEvent] | None] = ContextVar(
+    "ordermgmt_audit_pending", default=None
+)
+
+
+@contextmanager
+def audit_batched() -> Iterator[None]:
+    """Inside a service's transaction, hold the events recorded in the block and write
+    them in one insert when the block ends without an error (none when it fails, as the
+    transaction rolls back). For hot paths whose code catches no error inside the block
+    (the task engine); a nested block joins the outer one."""
+    if _PENDING.get() is not None:
+        yield
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_batched() must run inside the service's transaction.")
+    pending: list[AuditEvent] = []
+    token = _PENDING.set(pending)
+    try:
+        yield
+    finally:
+        _PENDING.reset(token)
+    _pending_write(pending)
+
+
+def _pending_write(pending: list[AuditEvent]) -> None:
+    if pending:
+        AuditEvent.objects.bulk_create(pending)
+        pending.clear()
+
+
 def audit_record(
     *,
     subject: models.Model,
@@ -46,7 +80,7 @@ def audit_record(
     """Record one business event on `subject`; must run inside the service's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record() must run inside the service's transaction.")
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         subject_type=ContentType.objects.get_for_model(
             subject, for_concrete_model=False
         ),
@@ -60,10 +94,19 @@ def audit_record(
         data=_plain(data or {}),
         occurred_at=at or timezone.now(),
     )
+    pending = _PENDING.get()
+    if pending is not None:
+        pending.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
 
 
 def audit_history(*, subject: models.Model) -> models.QuerySet[AuditEvent]:
     """Return the audit trail of one object, oldest first."""
+    pending = _PENDING.get()
+    if pending is not None:
+        _pending_write(pending)
     return AuditEvent.objects.filter(
         subject_type=ContentType.objects.get_for_model(
             subject, for_concrete_model=False
@@ -97,23 +140,26 @@ def audit_record_many(
     )
     when = at or timezone.now()
     payload = _plain(data or {})
-    return AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                subject_type=content_types[subject],
-                subject_id=str(subject.pk),
-                action=str(action),
-                from_state=str(from_states[index]) if from_states is not None else "",
-                to_state=str(to_state or ""),
-                actor_user_id=actor.user_id,
-                actor_label=actor.label,
-                reason=reason,
-                data=payload,
-                occurred_at=when,
-            )
-            for index, subject in enumerate(subjects)
-        ]
-    )
+    events = [
+        AuditEvent(
+            subject_type=content_types[subject],
+            subject_id=str(subject.pk),
+            action=str(action),
+            from_state=str(from_states[index]) if from_states is not None else "",
+            to_state=str(to_state or ""),
+            actor_user_id=actor.user_id,
+            actor_label=actor.label,
+            reason=reason,
+            data=payload,
+            occurred_at=when,
+        )
+        for index, subject in enumerate(subjects)
+    ]
+    pending = _PENDING.get()
+    if pending is not None:
+        pending.extend(events)
+        return events
+    return AuditEvent.objects.bulk_create(events)
 
 
 @dataclass(frozen=True)
@@ -145,6 +191,10 @@ def audit_record_batch(*, events: Sequence[AuditEntry]) -> list[int]:
         )
     if not events:
         return []
+    pending = _PENDING.get()
+    if pending is not None:
+        # Written first, so the trail keeps the order the events happened in.
+        _pending_write(pending)
     content_type_for = ContentType.objects.get_for_model
     now = timezone.now()
     rows = []

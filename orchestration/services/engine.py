@@ -50,7 +50,7 @@ from orchestration.services.completion import (
     task_completed_rollup,
 )
 from ordermgmt.actor import Actor
-from ordermgmt.audit import audit_record
+from ordermgmt.audit import audit_batched, audit_record
 from ordermgmt.exceptions import DomainError
 from ordermgmt.transactions import service_atomic
 
@@ -122,7 +122,7 @@ def _adapter(*, code: str) -> TaskAdapter:
 
 def _run_take(*, task_id: int, actor: Actor) -> _RunTicket | None:
     now = timezone.now()
-    with service_atomic():
+    with service_atomic(), audit_batched():
         _, domain_order, task = order_task_lock_chain(task_id=task_id)
         if task.task_type != TaskType.AUTOMATED:
             raise TaskNotAutomated(
@@ -193,7 +193,7 @@ def _data_without_run(task: OrderTask, *drop: str) -> dict[str, Any]:
 def _run_complete(
     *, ticket: _RunTicket, ref: dict[str, Any], data: dict[str, Any], actor: Actor
 ) -> TaskRunOutcome:
-    with service_atomic():
+    with service_atomic(), audit_batched():
         _, domain_order, task = order_task_lock_chain(task_id=ticket.task_id)
         if not _still_ours(task=task, ticket=ticket):
             return TaskRunOutcome.NOTHING_TO_DO

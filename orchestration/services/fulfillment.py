@@ -48,6 +48,7 @@ from orchestration.rules import LineOutcome, OrderOutcome
 from orchestration.services.completion import tasks_open_ready
 from orchestration.services.orchestrate import order_orchestrate
 from ordermgmt.actor import Actor
+from ordermgmt.audit import audit_batched
 from ordermgmt.transactions import service_atomic
 from orders.models import (
     CustomerOrder,
@@ -69,7 +70,7 @@ _A = DomainOrderAction
 def order_fulfillment_begin(*, order_id: int, actor: Actor) -> list[OrderTask]:
     """Decompose an acknowledged order, create its pending inventory, plan its tasks,
     start it and open the first tasks. Running it twice changes nothing."""
-    with service_atomic():
+    with service_atomic(), audit_batched():
         order = CustomerOrder.objects.select_related("account").get(pk=order_id)
         if order.state not in (
             CustomerOrderState.ACKNOWLEDGED,

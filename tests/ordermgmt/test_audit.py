@@ -1,9 +1,15 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from ordermgmt.actor import Actor
-from ordermgmt.audit import audit_history, audit_record
+from ordermgmt.audit import (
+    audit_batched,
+    audit_history,
+    audit_record,
+    audit_record_many,
+)
 from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
 from ordermgmt.locking import lock_one
 from ordermgmt.models import AuditEvent
@@ -216,3 +222,51 @@ def test_audit_record_batch_outside_a_transaction_is_refused(job_actor):
         audit_record_batch(
             events=[AuditEntry(subject=group, action="x", actor=job_actor)]
         )
+
+
+def test_audit_batched_writes_the_block_s_events_in_one_insert_in_order(
+    agent_user, django_assert_num_queries
+):
+    groups = [Group.objects.create(name=f"subject-{n}") for n in range(3)]
+    actor = Actor.for_user(agent_user)
+    ContentType.objects.get_for_model(Group)  # cached, as in a running process
+
+    # the savepoint, the one insert, the release
+    with django_assert_num_queries(3), transaction.atomic(), audit_batched():
+        audit_record(subject=groups[0], action="one", actor=actor)
+        audit_record_many(subjects=groups[1:], action="two", actor=actor)
+        audit_record(subject=groups[0], action="three", actor=actor)
+
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)) == [
+        "one",
+        "two",
+        "two",
+        "three",
+    ]
+
+
+class _Boom(Exception):
+    pass
+
+
+def _record_then_fail(group: Group, actor: Actor) -> None:
+    with transaction.atomic(), audit_batched():
+        audit_record(subject=group, action="lost", actor=actor)
+        raise _Boom
+
+
+def test_audit_batched_writes_nothing_when_its_block_fails(agent_user):
+    group = Group.objects.create(name="subject")
+
+    with pytest.raises(_Boom):
+        _record_then_fail(group, Actor.for_user(agent_user))
+
+    assert not AuditEvent.objects.exists()
+
+
+def test_audit_history_inside_a_batched_block_sees_its_events(agent_user):
+    group = Group.objects.create(name="subject")
+    with transaction.atomic(), audit_batched():
+        audit_record(subject=group, action="seen", actor=Actor.for_user(agent_user))
+
+        assert [e.action for e in audit_history(subject=group)] == ["seen"]
