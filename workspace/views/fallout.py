@@ -5,6 +5,7 @@ dashboard with reassignment. Every write calls one fallout service."""
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from datetime import timedelta
 from typing import Any
 
@@ -169,7 +170,7 @@ class FalloutDetailView(RoleRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
-class FalloutActionView(RoleRequiredMixin, View):
+class FalloutActionView(RoleRequiredMixin, View, ABC):
     """POST one action on a fallout; back to its page with a message, or the page with
     the form's errors. Subclasses name the form and call their one service."""
 
@@ -178,22 +179,29 @@ class FalloutActionView(RoleRequiredMixin, View):
     form_key = "retry_form"
     done = ""
 
+    @abstractmethod
     def perform(
         self, request: HttpRequest, fallout: FalloutRecord, form: forms.Form
     ) -> None:
-        raise NotImplementedError
+        """Call the action's service with the form's values."""
 
     def make_form(self, request: HttpRequest, fallout: FalloutRecord) -> forms.Form:
         return self.form_class(request.POST)
 
+    def form_ok(self, form: forms.Form) -> bool:
+        return form.is_valid()
+
+    def error_show(self, form: forms.Form, error: DomainError) -> None:
+        form_add_domain_error(form, error)
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         fallout = _fallout(pk)
         form = self.make_form(request, fallout)
-        if form.is_valid():
+        if self.form_ok(form):
             try:
                 self.perform(request, fallout, form)
             except DomainError as error:
-                form_add_domain_error(form, error)
+                self.error_show(form, error)
             else:
                 messages.success(request, self.done.format(number=fallout.number))
                 return redirect(DETAIL, pk=pk)
@@ -229,32 +237,28 @@ class FalloutCorrectView(FalloutActionView):
     def make_form(self, request: HttpRequest, fallout: FalloutRecord) -> forms.Form:
         return _correction_form(fallout, request.POST)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        fallout = _fallout(pk)
-        form = _correction_form(fallout, request.POST)
-        if form.is_valid() and not form.check_characteristics():
-            current = dict(fallout.task.domain_order.characteristics or {})
-            changed = {
-                code: value
-                for code, value in form.characteristic_values().items()
-                if value not in (None, "") and current.get(code) != value
-            }
-            try:
-                fallout_correct_and_retry(
-                    fallout_id=fallout.pk,
-                    values=changed,
-                    actor=self.actor(request),
-                    reason=form.cleaned_data.get("reason", ""),
-                )
-            except DomainError as error:
-                form_add_domain_error(form, error)
-                form.characteristic_error_map.setdefault("__all__", []).append(
-                    error.message
-                )
-            else:
-                messages.success(request, self.done.format(number=fallout.number))
-                return redirect(DETAIL, pk=pk)
-        return FalloutDetailView().page(request, _fallout(pk), correction_form=form)
+    def form_ok(self, form: forms.Form) -> bool:
+        return form.is_valid() and not form.check_characteristics()  # type: ignore[attr-defined]
+
+    def error_show(self, form: forms.Form, error: DomainError) -> None:
+        super().error_show(form, error)
+        form.characteristic_error_map.setdefault("__all__", []).append(  # type: ignore[attr-defined]
+            error.message
+        )
+
+    def perform(self, request, fallout, form) -> None:  # type: ignore[no-untyped-def]
+        current = dict(fallout.task.domain_order.characteristics or {})
+        changed = {
+            code: value
+            for code, value in form.characteristic_values().items()
+            if value not in (None, "") and current.get(code) != value
+        }
+        fallout_correct_and_retry(
+            fallout_id=fallout.pk,
+            values=changed,
+            actor=self.actor(request),
+            reason=form.cleaned_data.get("reason", ""),
+        )
 
 
 class FalloutSkipView(FalloutActionView):

@@ -4,6 +4,7 @@ acknowledge alerts. Each write calls one service and comes back to the board."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django import forms
@@ -78,15 +79,16 @@ class JeopardyBoardView(RoleRequiredMixin, View):
         return render(request, TEMPLATE, context)
 
 
-class _BoardActionView(RoleRequiredMixin, View):
+class _BoardActionView(RoleRequiredMixin, View, ABC):
     """Validate the form, call the service, come back to the board with a message."""
 
     roles = FULFILLMENT_MANAGER_ROLES
     form_class: type[forms.Form]
     done = ""
 
+    @abstractmethod
     def act(self, *, pk: int, data: dict[str, Any], actor: Actor) -> None:
-        raise NotImplementedError
+        """Call the action's service with the form's values."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = self.form_class(request.POST)
