@@ -70,86 +70,89 @@ def inventory_item_create_pending(
     return item
 
 
-def inventory_item_activate(*, item_id: int, actor: Actor) -> InventoryItem:
-    """Make an installed item active: the customer now owns it."""
+def _item_transition(
+    *,
+    item_id: int,
+    transition: str,
+    fields: tuple[str, ...],
+    action: str,
+    actor: Actor,
+    reason: str = "",
+    timed: bool = True,
+) -> InventoryItem:
+    """Lock one item, refuse a transition its state forbids, apply it (with the time,
+    when `timed`), save and audit."""
     with service_atomic():
         item = inventory_item_get_for_update(item_id=item_id)
-        if not can_proceed(item.activate):
-            raise InvalidTransition(subject=item, transition="activate")
+        bound = getattr(item, transition)
+        if not can_proceed(bound):
+            raise InvalidTransition(subject=item, transition=transition)
         from_state = item.state
-        item.activate(at=timezone.now())
-        item.save(update_fields=["state", "activated_at", "updated_at"])
+        if timed:
+            bound(at=timezone.now())
+        else:
+            bound()
+        item.save(update_fields=["state", *fields, "updated_at"])
         audit_record(
             subject=item,
-            action=AuditAction.ITEM_ACTIVATED,
+            action=action,
             actor=actor,
             from_state=from_state,
             to_state=item.state,
+            reason=reason,
         )
     return item
+
+
+def inventory_item_activate(*, item_id: int, actor: Actor) -> InventoryItem:
+    """Make an installed item active: the customer now owns it."""
+    return _item_transition(
+        item_id=item_id,
+        transition="activate",
+        fields=("activated_at",),
+        action=AuditAction.ITEM_ACTIVATED,
+        actor=actor,
+    )
 
 
 def inventory_item_suspend(
     *, item_id: int, actor: Actor, reason: str = ""
 ) -> InventoryItem:
     """Suspend an active item (barring the service, keeping the item)."""
-    with service_atomic():
-        item = inventory_item_get_for_update(item_id=item_id)
-        if not can_proceed(item.suspend):
-            raise InvalidTransition(subject=item, transition="suspend")
-        from_state = item.state
-        item.suspend(at=timezone.now())
-        item.save(update_fields=["state", "suspended_at", "updated_at"])
-        audit_record(
-            subject=item,
-            action=AuditAction.ITEM_SUSPENDED,
-            actor=actor,
-            from_state=from_state,
-            to_state=item.state,
-            reason=reason,
-        )
-    return item
+    return _item_transition(
+        item_id=item_id,
+        transition="suspend",
+        fields=("suspended_at",),
+        action=AuditAction.ITEM_SUSPENDED,
+        actor=actor,
+        reason=reason,
+    )
 
 
 def inventory_item_resume(
     *, item_id: int, actor: Actor, reason: str = ""
 ) -> InventoryItem:
     """Resume a suspended item."""
-    with service_atomic():
-        item = inventory_item_get_for_update(item_id=item_id)
-        if not can_proceed(item.resume):
-            raise InvalidTransition(subject=item, transition="resume")
-        from_state = item.state
-        item.resume()
-        item.save(update_fields=["state", "suspended_at", "updated_at"])
-        audit_record(
-            subject=item,
-            action=AuditAction.ITEM_RESUMED,
-            actor=actor,
-            from_state=from_state,
-            to_state=item.state,
-            reason=reason,
-        )
-    return item
+    return _item_transition(
+        item_id=item_id,
+        transition="resume",
+        fields=("suspended_at",),
+        action=AuditAction.ITEM_RESUMED,
+        actor=actor,
+        reason=reason,
+        timed=False,
+    )
 
 
 def inventory_item_change_begin(*, item_id: int, actor: Actor) -> InventoryItem:
     """Mark an active item as being changed by an order in flight."""
-    with service_atomic():
-        item = inventory_item_get_for_update(item_id=item_id)
-        if not can_proceed(item.begin_change):
-            raise InvalidTransition(subject=item, transition="begin_change")
-        from_state = item.state
-        item.begin_change(at=timezone.now())
-        item.save(update_fields=["state", "change_pending_at", "updated_at"])
-        audit_record(
-            subject=item,
-            action=AuditAction.ITEM_CHANGE_BEGUN,
-            actor=actor,
-            from_state=from_state,
-            to_state=item.state,
-        )
-    return item
+    return _item_transition(
+        item_id=item_id,
+        transition="begin_change",
+        fields=("change_pending_at",),
+        action=AuditAction.ITEM_CHANGE_BEGUN,
+        actor=actor,
+    )
 
 
 def inventory_item_change_finish(
@@ -206,19 +209,11 @@ def inventory_item_disconnect(
     *, item_id: int, actor: Actor, reason: str = ""
 ) -> InventoryItem:
     """Disconnect an item: the account no longer owns it (kept for history)."""
-    with service_atomic():
-        item = inventory_item_get_for_update(item_id=item_id)
-        if not can_proceed(item.disconnect):
-            raise InvalidTransition(subject=item, transition="disconnect")
-        from_state = item.state
-        item.disconnect(at=timezone.now())
-        item.save(update_fields=["state", "terminated_at", "updated_at"])
-        audit_record(
-            subject=item,
-            action=AuditAction.ITEM_DISCONNECTED,
-            actor=actor,
-            from_state=from_state,
-            to_state=item.state,
-            reason=reason,
-        )
-    return item
+    return _item_transition(
+        item_id=item_id,
+        transition="disconnect",
+        fields=("terminated_at",),
+        action=AuditAction.ITEM_DISCONNECTED,
+        actor=actor,
+        reason=reason,
+    )
