@@ -9,12 +9,12 @@ immutable, so it is also kept per process, keyed by the root's (pk, updated_at).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from catalog.models import AttributeMappingRule, LifecycleStatus, Specification
 from catalog.selectors import SpecificationTreeNode, specification_tree
@@ -83,6 +83,26 @@ def domain_order_open_children_count(*, domain_order_id: int) -> int:
         DomainOrder.objects.filter(parent_id=domain_order_id)
         .exclude(state__in=FINAL_STATES)
         .count()
+    )
+
+
+def domain_orders_open_children_counts(
+    *, domain_order_ids: Collection[int]
+) -> dict[int, int]:
+    """Return, for each of the domain orders with any, how many of its children are
+    neither closed nor canceled, leaving out children that are themselves among the
+    given ids (they close together with their parent). One grouped query."""
+    if not domain_order_ids:
+        return {}
+    ids = set(domain_order_ids)
+    return dict(
+        DomainOrder.objects.filter(parent_id__in=ids)
+        .exclude(pk__in=ids)
+        .exclude(state__in=FINAL_STATES)
+        .order_by()
+        .values("parent_id")
+        .annotate(open_children=Count("pk"))
+        .values_list("parent_id", "open_children")
     )
 
 

@@ -13,6 +13,8 @@ from decomposition.services.transitions import (
     domain_order_resume,
     domain_order_schedule,
     domain_order_start,
+    domain_orders_close,
+    domain_orders_start,
 )
 
 __all__ = [
@@ -25,6 +27,8 @@ __all__ = [
     "domain_order_resume",
     "domain_order_schedule",
     "domain_order_start",
+    "domain_orders_close",
     "domain_orders_inventory_link",
+    "domain_orders_start",
     "order_decompose",
 ]
