@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -49,3 +50,19 @@ class ContractLineInput:
     characteristics: Mapping[str, Any] | None = None
     monthly_value: Decimal = Decimal("0")
     one_time_value: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class OrderContractInput:
+    """The contract one completed order's account agreed to: its term and what it sold.
+
+    `term_months` None makes the contract open-ended.
+    """
+
+    account_id: int
+    order_id: int
+    order_number: str
+    term_months: int | None
+    start_date: date
+    lines: Sequence[ContractLineInput]
+    currency: str = "EUR"

@@ -42,6 +42,16 @@ def account_exists(*, account_id: int) -> bool:
     return account_model._default_manager.filter(pk=account_id).exists()
 
 
+def account_ids_existing(*, account_ids: Collection[int]) -> set[int]:
+    """Return those of the given account ids whose account exists, in one query."""
+    account_model = InventoryItem._meta.get_field("account").related_model
+    return set(
+        account_model._default_manager.filter(pk__in=account_ids)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
 def inventory_item_get_for_update(*, item_id: int) -> InventoryItem:
     """Lock and return one inventory item; raise NotFound when it does not exist."""
     return lock_one(InventoryItem.objects.all(), pk=item_id, label="Inventory item")
@@ -109,6 +119,13 @@ def inventory_item_subtree_ids(*, item_ids: Collection[int]) -> list[int]:
 def inventory_items_for_order(*, order_id: int) -> QuerySet[InventoryItem]:
     """Return the items an order created, parents before children within a level."""
     return InventoryItem.objects.filter(source_order_id=order_id).order_by("pk")
+
+
+def inventory_items_for_orders(*, order_ids: Collection[int]) -> list[InventoryItem]:
+    """Return the items several orders created, in one query, ascending pk."""
+    return list(
+        InventoryItem.objects.filter(source_order_id__in=order_ids).order_by("pk")
+    )
 
 
 def inventory_items_pending_for_line(*, line_id: int) -> list[int]:

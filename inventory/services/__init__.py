@@ -4,7 +4,11 @@ item sets, contracts and the entitlements that follow their items.
 Import services from here; the modules split them by sub-domain.
 """
 
-from inventory.services.contracts import contract_create_for_order, contract_terminate
+from inventory.services.contracts import (
+    contract_create_for_order,
+    contract_terminate,
+    contracts_create_for_orders,
+)
 from inventory.services.entitlements import (
     EntitlementRevision,
     entitlements_end_for_items,
@@ -44,6 +48,7 @@ __all__ = [
     "inventory_items_suspend",
     "contract_create_for_order",
     "contract_terminate",
+    "contracts_create_for_orders",
     "inventory_item_activate",
     "inventory_item_change_begin",
     "inventory_item_change_finish",

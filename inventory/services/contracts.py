@@ -1,4 +1,5 @@
-"""Writes on contracts and entitlements: create one contract per order, terminate it.
+"""Writes on contracts and entitlements: create one contract per order (for many orders
+at once), terminate it.
 
 Lifecycle: a contract is active from its creation until it is terminated; its
 entitlements are active, suspended (following their item) or terminated. Orchestration
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from inventory.audit import AuditAction
-from inventory.inputs import ContractLineInput
+from inventory.inputs import ContractLineInput, OrderContractInput
 from inventory.models import (
     Contract,
     ContractState,
@@ -28,10 +29,15 @@ from inventory.models import (
     contract_number,
 )
 from inventory.rules import contract_end_date
-from inventory.selectors import account_exists, contract_get_for_update
+from inventory.selectors import account_ids_existing, contract_get_for_update
 from inventory.services.writes import rows_save_transitioned
 from ordermgmt.actor import Actor
-from ordermgmt.audit import audit_record, audit_record_many
+from ordermgmt.audit import (
+    AuditEntry,
+    audit_record,
+    audit_record_batch,
+    audit_record_many,
+)
 from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
 from ordermgmt.locking import lock_many
 from ordermgmt.transactions import service_atomic
@@ -67,25 +73,73 @@ def _line_errors(
     return errors
 
 
-def _sold_items(
-    *, lines: Sequence[ContractLineInput], account_id: int
-) -> dict[int, InventoryItem]:
-    items = InventoryItem.objects.select_related("offering", "specification").in_bulk(
-        {line.inventory_item_id for line in lines}
-    )
-    errors = []
-    for line in lines:
-        item = items.get(line.inventory_item_id)
-        if item is None:
-            errors.append(f"Inventory item {line.inventory_item_id} does not exist.")
-        elif item.account_id != account_id:
-            errors.append(f"Item {item.number} belongs to another account.")
-        elif item.kind not in _ENTITLED_KINDS:
-            errors.append(f"Item {item.number} is a {item.kind}, not sold on its own.")
-    if errors:
-        raise ValidationFailed(
-            "The contract cannot be created.", errors={"lines": errors}
+def _order_label(spec: OrderContractInput) -> str:
+    return spec.order_number or f"#{spec.order_id}"
+
+
+def _inputs_check(*, contracts: Sequence[OrderContractInput]) -> None:
+    seen: set[int] = set()
+    for spec in contracts:
+        errors = _line_errors(lines=spec.lines, term_months=spec.term_months)
+        if spec.order_id in seen:
+            errors["order_id"] = ["Is given twice."]
+        seen.add(spec.order_id)
+        if errors:
+            raise ValidationFailed(
+                f"The contract of order {_order_label(spec)} cannot be created.",
+                errors=errors,
+            )
+
+
+def _contracts_existing(
+    *, contracts: Sequence[OrderContractInput]
+) -> dict[int, Contract]:
+    existing = {
+        contract.source_order_id: contract
+        for contract in Contract.objects.filter(
+            source_order_id__in=[spec.order_id for spec in contracts]
         )
+    }
+    for spec in contracts:
+        contract = existing.get(spec.order_id)
+        if contract is not None and contract.account_id != spec.account_id:
+            raise ValidationFailed(
+                f"Order {spec.order_id} has a contract of another account.",
+                errors={"account_id": ["Differs from the order's contract."]},
+            )
+    return existing
+
+
+def _accounts_check(*, contracts: Sequence[OrderContractInput]) -> None:
+    wanted = {spec.account_id for spec in contracts}
+    missing = wanted - account_ids_existing(account_ids=wanted)
+    if missing:
+        raise NotFound(f"Account {min(missing)} does not exist.")
+
+
+def _sold_items(*, contracts: Sequence[OrderContractInput]) -> dict[int, InventoryItem]:
+    items = InventoryItem.objects.select_related("offering", "specification").in_bulk(
+        {line.inventory_item_id for spec in contracts for line in spec.lines}
+    )
+    for spec in contracts:
+        errors = []
+        for line in spec.lines:
+            item = items.get(line.inventory_item_id)
+            if item is None:
+                errors.append(
+                    f"Inventory item {line.inventory_item_id} does not exist."
+                )
+            elif item.account_id != spec.account_id:
+                errors.append(f"Item {item.number} belongs to another account.")
+            elif item.kind not in _ENTITLED_KINDS:
+                errors.append(
+                    f"Item {item.number} is a {item.kind}, not sold on its own."
+                )
+        if errors:
+            raise ValidationFailed(
+                f"The contract of order {_order_label(spec)} cannot be created.",
+                errors={"lines": errors},
+            )
     return items
 
 
@@ -115,6 +169,90 @@ def _entitlement(
     )
 
 
+def _contract(spec: OrderContractInput) -> Contract:
+    return Contract(
+        account_id=spec.account_id,
+        source_order_id=spec.order_id,
+        order_number=spec.order_number,
+        start_date=spec.start_date,
+        end_date=contract_end_date(
+            start_date=spec.start_date, term_months=spec.term_months
+        ),
+        term_months=spec.term_months,
+        currency=spec.currency,
+        monthly_value=sum((line.monthly_value for line in spec.lines), Decimal("0")),
+        one_time_value=sum((line.one_time_value for line in spec.lines), Decimal("0")),
+    )
+
+
+def _contracts_insert(
+    *, contracts: Sequence[OrderContractInput], actor: Actor
+) -> list[Contract]:
+    _accounts_check(contracts=contracts)
+    items = _sold_items(contracts=contracts)
+    created = Contract.objects.bulk_create([_contract(spec) for spec in contracts])
+    for contract in created:
+        contract.number = contract_number(pk=contract.pk)
+    Contract.objects.bulk_update(created, ["number"])
+    entitlements = Entitlement.objects.bulk_create(
+        [
+            _entitlement(
+                contract=contract, line=line, item=items[line.inventory_item_id]
+            )
+            for spec, contract in zip(contracts, created, strict=True)
+            for line in spec.lines
+        ]
+    )
+    # The contract events carry what differs per order, so they go in one batch of
+    # their own; an entitlement's contract is on its row, so theirs share no data.
+    audit_record_batch(
+        events=[
+            AuditEntry(
+                subject=contract,
+                action=AuditAction.CONTRACT_CREATED,
+                actor=actor,
+                to_state=contract.state,
+                data={
+                    "order_id": spec.order_id,
+                    "order_number": spec.order_number,
+                    "entitlements": len(spec.lines),
+                },
+            )
+            for spec, contract in zip(contracts, created, strict=True)
+        ]
+    )
+    audit_record_many(
+        subjects=entitlements,
+        action=AuditAction.ENTITLEMENT_GRANTED,
+        actor=actor,
+        to_state=EntitlementState.ACTIVE,
+    )
+    return created
+
+
+def contracts_create_for_orders(
+    *, contracts: Sequence[OrderContractInput], actor: Actor
+) -> list[Contract]:
+    """Record the contracts many orders' accounts agreed to, with what each entitles.
+
+    Returns one contract per input, in the input's order. An order that has a contract
+    already gets it back unchanged. Every input is checked before anything is written,
+    and one bad input refuses the whole set. The statement count does not grow with the
+    number of orders.
+    """
+    _inputs_check(contracts=contracts)
+    with service_atomic():
+        existing = _contracts_existing(contracts=contracts)
+        new = [spec for spec in contracts if spec.order_id not in existing]
+        if new:
+            created = _contracts_insert(contracts=new, actor=actor)
+            existing.update(
+                (spec.order_id, contract)
+                for spec, contract in zip(new, created, strict=True)
+            )
+    return [existing[spec.order_id] for spec in contracts]
+
+
 def contract_create_for_order(
     *,
     account_id: int,
@@ -132,61 +270,20 @@ def contract_create_for_order(
     `term_months` (None: open-ended) sets the end date, the last day of the term. The
     contract's values are the sums of its lines'.
     """
-    errors = _line_errors(lines=lines, term_months=term_months)
-    if errors:
-        raise ValidationFailed("The contract cannot be created.", errors=errors)
-    with service_atomic():
-        existing = Contract.objects.filter(source_order_id=order_id).first()
-        if existing is not None:
-            if existing.account_id != account_id:
-                raise ValidationFailed(
-                    f"Order {order_id} has a contract of another account.",
-                    errors={"account_id": ["Differs from the order's contract."]},
-                )
-            return existing
-        if not account_exists(account_id=account_id):
-            raise NotFound(f"Account {account_id} does not exist.")
-        items = _sold_items(lines=lines, account_id=account_id)
-        contract = Contract(
-            account_id=account_id,
-            source_order_id=order_id,
-            order_number=order_number,
-            start_date=start_date,
-            end_date=contract_end_date(start_date=start_date, term_months=term_months),
-            term_months=term_months,
-            currency=currency,
-            monthly_value=sum((line.monthly_value for line in lines), Decimal("0")),
-            one_time_value=sum((line.one_time_value for line in lines), Decimal("0")),
-        )
-        contract.save()
-        contract.number = contract_number(pk=contract.pk)
-        contract.save(update_fields=["number"])
-        entitlements = Entitlement.objects.bulk_create(
-            [
-                _entitlement(
-                    contract=contract, line=line, item=items[line.inventory_item_id]
-                )
-                for line in lines
-            ]
-        )
-        audit_record(
-            subject=contract,
-            action=AuditAction.CONTRACT_CREATED,
-            actor=actor,
-            to_state=contract.state,
-            data={
-                "order_id": order_id,
-                "order_number": order_number,
-                "entitlements": len(entitlements),
-            },
-        )
-        audit_record_many(
-            subjects=entitlements,
-            action=AuditAction.ENTITLEMENT_GRANTED,
-            actor=actor,
-            to_state=EntitlementState.ACTIVE,
-            data={"contract": contract.number},
-        )
+    (contract,) = contracts_create_for_orders(
+        contracts=[
+            OrderContractInput(
+                account_id=account_id,
+                order_id=order_id,
+                order_number=order_number,
+                term_months=term_months,
+                start_date=start_date,
+                lines=lines,
+                currency=currency,
+            )
+        ],
+        actor=actor,
+    )
     return contract
 
 
