@@ -115,6 +115,46 @@ def order_line_get_for_update(*, order_id: int, line_id: int) -> CustomerOrderLi
     )
 
 
+def orders_get_for_update(*, order_ids: Iterable[int]) -> dict[int, CustomerOrder]:
+    """Lock and return orders by id, in ascending pk and one query; raise NotFound for a
+    missing one (lock orders before their lines)."""
+    ids = set(order_ids)
+    if not ids:
+        return {}
+    orders = {
+        order.pk: order for order in lock_many(CustomerOrder.objects.filter(pk__in=ids))
+    }
+    missing = sorted(ids - orders.keys())
+    if missing:
+        raise NotFound(f"Order {missing[0]} does not exist.")
+    return orders
+
+
+def order_lines_get_for_update(
+    *, order_line_ids: Iterable[tuple[int, int]]
+) -> dict[int, CustomerOrderLine]:
+    """Lock and return lines, each named as (order id, line id), by line id, in ascending
+    pk and one query; raise NotFound for a line that is not its order's. Lock the orders
+    first."""
+    pairs = set(order_line_ids)
+    if not pairs:
+        return {}
+    lines = {
+        line.pk: line
+        for line in lock_many(
+            CustomerOrderLine.objects.filter(
+                order_id__in={order_id for order_id, _ in pairs},
+                pk__in={line_id for _, line_id in pairs},
+            )
+        )
+    }
+    for order_id, line_id in sorted(pairs, key=lambda pair: pair[1]):
+        line = lines.get(line_id)
+        if line is None or line.order_id != order_id:
+            raise NotFound(f"Order line {line_id} does not exist.")
+    return lines
+
+
 def account_get_for_update(*, account_id: int) -> Account:
     """Lock and return one account."""
     return lock_one(Account.objects.all(), pk=account_id, label="Account")

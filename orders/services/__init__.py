@@ -8,7 +8,8 @@ scheduled). Modules: `capture` (a whole order at once, a draft, draft cancel), `
 (draft lines), `drafts` (header fields, discount), `line_checks` / `order_checks` (line
 validation, bundles, compatibility), `submission` (submit, then enrichment and approval),
 `enrichment` (policy and tasks), `approval` (policy, approve, reject), `policies` (the
-decision tables), `pricing_link`, `line_writes` and `accounts`. Each service locks the
+decision tables), `fulfillment` (in progress, line and order outcomes, point of no
+return; set-based for the task engine), `pricing_link`, `line_writes` and `accounts`. Each service locks the
 order, then its lines in ascending pk, then its tasks; checks, transitions, saves and
 writes AuditEvents in one transaction; lines and their events are written set-based,
 never one query per line.
@@ -36,6 +37,17 @@ from orders.services.enrichment import (
     order_enrichment_hold,
     order_enrichment_resume,
 )
+from orders.services.fulfillment import (
+    LineFinish,
+    OrderFinish,
+    order_finish,
+    order_fulfillment_start,
+    order_line_finish,
+    order_line_ponr_mark,
+    order_lines_finish,
+    order_lines_ponr_mark,
+    orders_finish,
+)
 from orders.services.lines import (
     order_line_add,
     order_line_change,
@@ -44,7 +56,9 @@ from orders.services.lines import (
 from orders.services.submission import order_submit
 
 __all__ = [
+    "LineFinish",
     "LineInput",
+    "OrderFinish",
     "account_create",
     "account_portal_user_add",
     "account_reactivate",
@@ -60,10 +74,17 @@ __all__ = [
     "order_draft_create",
     "order_enrichment_hold",
     "order_enrichment_resume",
+    "order_finish",
+    "order_fulfillment_start",
     "order_line_add",
     "order_line_change",
+    "order_line_finish",
+    "order_line_ponr_mark",
     "order_line_remove",
+    "order_lines_finish",
+    "order_lines_ponr_mark",
     "order_reject",
     "order_submit",
     "order_update",
+    "orders_finish",
 ]

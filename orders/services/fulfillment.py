@@ -2,12 +2,18 @@
 
 Acknowledged → In progress (order and lines at once), then each line Completed / Partial /
 Failed as its domain orders finish, then the order by its lines' outcomes. Lock order: the
-order, then its lines in ascending pk.
+order, then its lines in ascending pk. The finish and point-of-no-return services take a
+set of orders or lines (the task engine finishes many orders' tasks in one transaction)
+and run a fixed number of statements however many there are; the single-item services
+are the same code path with a set of one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from django.utils import timezone
 from django_fsm import can_proceed
@@ -25,10 +31,14 @@ from orders.models import (
 )
 from orders.selectors import (
     order_get_for_update,
-    order_line_get_for_update,
     order_lines_for_update,
+    order_lines_get_for_update,
+    orders_get_for_update,
 )
-from orders.services.line_writes import lines_save_transitioned
+from orders.services.line_writes import (
+    lines_save_transitioned,
+    orders_save_transitioned,
+)
 
 OUTCOMES = ("completed", "partial", "failed")
 _ORDER_FINISH = {
@@ -41,6 +51,26 @@ _LINE_FINISH = {
     "partial": ("complete_partially", AuditAction.LINE_COMPLETED_PARTIALLY),
     "failed": ("fail", AuditAction.LINE_FAILED),
 }
+
+
+R = TypeVar("R", CustomerOrder, CustomerOrderLine)
+
+
+@dataclass(frozen=True)
+class LineFinish:
+    """One line to close: `outcome` is one of OUTCOMES."""
+
+    order_id: int
+    line_id: int
+    outcome: str
+
+
+@dataclass(frozen=True)
+class OrderFinish:
+    """One order to close: `outcome` is one of OUTCOMES."""
+
+    order_id: int
+    outcome: str
 
 
 def _outcome_check(outcome: str) -> None:
@@ -95,54 +125,207 @@ def order_fulfillment_start(*, order_id: int, actor: Actor) -> CustomerOrder:
     return order
 
 
+def _distinct_check(*, ids: Sequence[int], label: str) -> None:
+    seen: set[int] = set()
+    for pk in ids:
+        if pk in seen:
+            raise ValidationFailed(
+                f"{label} {pk} is finished twice.", errors={"finishes": [str(pk)]}
+            )
+        seen.add(pk)
+
+
+def _transitions_check(*, rows: Sequence[R], methods: Sequence[str]) -> None:
+    # Every row is checked before any moves, so a refused set leaves nothing half done.
+    for row, method in zip(rows, methods, strict=True):
+        if not can_proceed(getattr(row, method)):
+            raise InvalidTransition(subject=row, transition=method)
+
+
+def _transitions_apply(
+    *, rows: Sequence[R], methods: Sequence[str], at: datetime
+) -> list[str]:
+    """Run each row's finishing transition; return the states the rows were in."""
+    from_states = [row.state for row in rows]
+    for row, method in zip(rows, methods, strict=True):
+        getattr(row, method)(at=at)
+    return from_states
+
+
+def _finish_audit(
+    *,
+    rows: Sequence[R],
+    from_states: Sequence[str],
+    outcomes: Sequence[str],
+    actions: dict[str, tuple[str, AuditAction]],
+    actor: Actor,
+    at: datetime,
+) -> None:
+    # One insert per outcome: an outcome's rows share the action and the target state.
+    for outcome, (_, action) in actions.items():
+        picked = [i for i, each in enumerate(outcomes) if each == outcome]
+        if not picked:
+            continue
+        audit_record_many(
+            subjects=[rows[i] for i in picked],
+            action=action,
+            actor=actor,
+            from_states=[from_states[i] for i in picked],
+            to_state=rows[picked[0]].state,
+            at=at,
+        )
+
+
+def order_lines_finish(
+    *, finishes: Sequence[LineFinish], actor: Actor, at: datetime | None = None
+) -> list[CustomerOrderLine]:
+    """Close lines in progress, of one order or many, as completed, partial or failed.
+
+    All or none: a line that cannot finish refuses the whole set. Locks the orders, then
+    the lines, each in ascending pk; returns the lines in the order given.
+    """
+    if not finishes:
+        return []
+    for finish in finishes:
+        _outcome_check(finish.outcome)
+    _distinct_check(ids=[finish.line_id for finish in finishes], label="Order line")
+    with service_atomic():
+        orders_get_for_update(order_ids=[finish.order_id for finish in finishes])
+        by_id = order_lines_get_for_update(
+            order_line_ids=[(finish.order_id, finish.line_id) for finish in finishes]
+        )
+        lines = [by_id[finish.line_id] for finish in finishes]
+        outcomes = [finish.outcome for finish in finishes]
+        methods = [_LINE_FINISH[outcome][0] for outcome in outcomes]
+        _transitions_check(rows=lines, methods=methods)
+        now = timezone.now()
+        when = at or now
+        from_states = _transitions_apply(rows=lines, methods=methods, at=when)
+        lines_save_transitioned(
+            lines=lines,
+            from_states=from_states,
+            fields=["state", "completed_at"],
+            at=now,
+        )
+        _finish_audit(
+            rows=lines,
+            from_states=from_states,
+            outcomes=outcomes,
+            actions=_LINE_FINISH,
+            actor=actor,
+            at=when,
+        )
+    return lines
+
+
+def orders_finish(
+    *, finishes: Sequence[OrderFinish], actor: Actor, at: datetime | None = None
+) -> list[CustomerOrder]:
+    """Close orders in progress as completed, partial or failed by their lines' outcomes.
+
+    All or none: an order that cannot finish refuses the whole set. Locks the orders in
+    ascending pk; returns them in the order given.
+    """
+    if not finishes:
+        return []
+    for finish in finishes:
+        _outcome_check(finish.outcome)
+    _distinct_check(ids=[finish.order_id for finish in finishes], label="Order")
+    with service_atomic():
+        by_id = orders_get_for_update(
+            order_ids=[finish.order_id for finish in finishes]
+        )
+        orders = [by_id[finish.order_id] for finish in finishes]
+        outcomes = [finish.outcome for finish in finishes]
+        methods = [_ORDER_FINISH[outcome][0] for outcome in outcomes]
+        _transitions_check(rows=orders, methods=methods)
+        now = timezone.now()
+        when = at or now
+        from_states = _transitions_apply(rows=orders, methods=methods, at=when)
+        orders_save_transitioned(
+            orders=orders,
+            from_states=from_states,
+            fields=["state", "completed_at"],
+            at=now,
+        )
+        _finish_audit(
+            rows=orders,
+            from_states=from_states,
+            outcomes=outcomes,
+            actions=_ORDER_FINISH,
+            actor=actor,
+            at=when,
+        )
+    return orders
+
+
+def order_lines_ponr_mark(
+    *, marks: Sequence[tuple[int, int]], actor: Actor, at: datetime | None = None
+) -> list[CustomerOrderLine]:
+    """Mark lines, each named as (order id, line id), and their orders past the point of
+    no return; a line already marked is left as it is (marking twice is a no-op).
+
+    Locks the orders, then the lines, each in ascending pk; returns the lines in the
+    order given.
+    """
+    if not marks:
+        return []
+    with service_atomic():
+        orders = orders_get_for_update(order_ids=[order_id for order_id, _ in marks])
+        by_id = order_lines_get_for_update(order_line_ids=marks)
+        newly = [line for line in by_id.values() if line.ponr_at is None]
+        if newly:
+            now = timezone.now()
+            when = at or now
+            for line in newly:
+                line.ponr_at = when
+            # The state guard save() adds: no state changes, the rows keep theirs.
+            lines_save_transitioned(
+                lines=newly,
+                from_states=[line.state for line in newly],
+                fields=["ponr_at"],
+                at=now,
+            )
+            unmarked = sorted(
+                {
+                    line.order_id
+                    for line in newly
+                    if orders[line.order_id].ponr_at is None
+                }
+            )
+            for order_id in unmarked:
+                orders[order_id].ponr_at = when
+            orders_save_transitioned(
+                orders=[orders[order_id] for order_id in unmarked],
+                from_states=[orders[order_id].state for order_id in unmarked],
+                fields=["ponr_at"],
+                at=now,
+            )
+            audit_record_many(
+                subjects=newly,
+                action=AuditAction.LINE_PONR_REACHED,
+                actor=actor,
+                at=when,
+            )
+    return [by_id[line_id] for _, line_id in marks]
+
+
 def order_line_finish(
     *, order_id: int, line_id: int, outcome: str, actor: Actor
 ) -> CustomerOrderLine:
     """Close a line in progress as completed, partial or failed (its domain orders ended)."""
-    _outcome_check(outcome)
-    with service_atomic():
-        order_get_for_update(order_id=order_id)
-        line = order_line_get_for_update(order_id=order_id, line_id=line_id)
-        method, action = _LINE_FINISH[outcome]
-        transition = getattr(line, method)
-        if not can_proceed(transition):
-            raise InvalidTransition(subject=line, transition=method)
-        now = timezone.now()
-        from_state = line.state
-        transition(at=now)
-        line.save(update_fields=["state", "completed_at", "updated_at"])
-        audit_record(
-            subject=line,
-            action=action,
-            actor=actor,
-            from_state=from_state,
-            to_state=line.state,
-            at=now,
-        )
+    (line,) = order_lines_finish(
+        finishes=[LineFinish(order_id=order_id, line_id=line_id, outcome=outcome)],
+        actor=actor,
+    )
     return line
 
 
 def order_finish(*, order_id: int, outcome: str, actor: Actor) -> CustomerOrder:
     """Close an order in progress as completed, partial or failed by its lines' outcomes."""
-    _outcome_check(outcome)
-    with service_atomic():
-        order = order_get_for_update(order_id=order_id)
-        method, action = _ORDER_FINISH[outcome]
-        transition = getattr(order, method)
-        if not can_proceed(transition):
-            raise InvalidTransition(subject=order, transition=method)
-        now = timezone.now()
-        from_state = order.state
-        transition(at=now)
-        order.save(update_fields=["state", "completed_at", "updated_at"])
-        audit_record(
-            subject=order,
-            action=action,
-            actor=actor,
-            from_state=from_state,
-            to_state=order.state,
-            at=now,
-        )
+    (order,) = orders_finish(
+        finishes=[OrderFinish(order_id=order_id, outcome=outcome)], actor=actor
+    )
     return order
 
 
@@ -150,18 +333,5 @@ def order_line_ponr_mark(
     *, order_id: int, line_id: int, actor: Actor, at: datetime | None = None
 ) -> CustomerOrderLine:
     """Mark a line (and its order) past the point of no return; marking twice is a no-op."""
-    with service_atomic():
-        order = order_get_for_update(order_id=order_id)
-        line = order_line_get_for_update(order_id=order_id, line_id=line_id)
-        if line.ponr_at is not None:
-            return line
-        when = at or timezone.now()
-        line.ponr_at = when
-        line.save(update_fields=["ponr_at", "updated_at"])
-        if order.ponr_at is None:
-            order.ponr_at = when
-            order.save(update_fields=["ponr_at", "updated_at"])
-        audit_record(
-            subject=line, action=AuditAction.LINE_PONR_REACHED, actor=actor, at=when
-        )
+    (line,) = order_lines_ponr_mark(marks=[(order_id, line_id)], actor=actor, at=at)
     return line
