@@ -6,15 +6,17 @@ imports ordermgmt.settings and gives every automation adapter zero latency and z
 failures, and the cluster the number of workers asked for. It captures N acknowledged
 orders of the all-automated offering OFF_FIBER_SELF_INSTALL (one line; three domain
 orders, every task automated) in this process, where the cluster is not in sync mode, so
-nothing is fulfilled inline. Their fulfillment is queued on the ORM broker (by the
-orders hook when it sends one, else by this script), `manage.py qcluster` is started and
-the database is polled every 0.5 s until every order is Completed. Prints one JSON line.
-Nothing here is a test; it only measures.
+nothing is fulfilled inline. Acknowledging them writes their fulfillment requests and
+queues fulfillment pump jobs on the ORM broker (the product's own path, ADR 0018);
+`manage.py qcluster` is started and the database is polled every 0.5 s until every order
+is Completed. Prints one JSON line. Nothing here is a test; it only measures.
 
     .venv/bin/python bench/fulfill.py [--orders 1000] [--workers 2] [--timeout 600]
 
-The work is CPU-bound (each job runs its order's tasks on, ADR 0017), so one worker per
-core does best; more workers only contend.
+The work is CPU-bound (each pump job begins a batch of orders and runs their tasks
+together, ADR 0018), so one worker per core does best; more workers only contend.
+
+    --batch N sets ORCHESTRATION_PUMP_BATCH (orders begun and run together; default 50).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ ADAPTER_CODES = (
     "production_scheduling",
     "inventory_allocation",
 )
-BEGIN_TASK = "orchestration.tasks.order_fulfillment_begin_task"
+PUMP_TASK = "orchestration.tasks.orders_fulfillment_pump_task"
 
 
 def _database_url() -> str:
@@ -65,13 +67,14 @@ def _database_url() -> str:
     return ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
 
 
-def _settings_module(directory: Path, *, workers: int) -> None:
+def _settings_module(directory: Path, *, workers: int, batch: int) -> None:
     adapters = {code: {"latency": 0.0, "failure_rate": 0.0} for code in ADAPTER_CODES}
     (directory / f"{SETTINGS_MODULE}.py").write_text(
         "from ordermgmt.settings import *  # noqa: F403\n"
         "from ordermgmt.settings import Q_CLUSTER\n\n"
         f"ORCHESTRATION_ADAPTERS = {adapters!r}\n"
         f"Q_CLUSTER = {{**Q_CLUSTER, 'workers': {workers}, 'sync': False}}\n"
+        f"ORCHESTRATION_PUMP_BATCH = {batch}\n"
     )
 
 
@@ -120,10 +123,11 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--batch", type=int, default=50)
     args = parser.parse_args()
 
     temp = Path(tempfile.mkdtemp(prefix="bench_fulfill_"))
-    _settings_module(temp, workers=args.workers)
+    _settings_module(temp, workers=args.workers, batch=args.batch)
     env = {
         k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
@@ -155,7 +159,12 @@ def main() -> None:
     from django_q.tasks import async_task
 
     from orchestration.adapters import ADAPTERS
-    from orchestration.models import OrderTask, OrderTaskState
+    from orchestration.models import (
+        FulfillmentPump,
+        FulfillmentRequest,
+        OrderTask,
+        OrderTaskState,
+    )
     from orders.models import CustomerOrder, CustomerOrderState
 
     assert settings.Q_CLUSTER.get("sync") is False, "the cluster must not run inline"
@@ -164,8 +173,10 @@ def main() -> None:
         sys.exit(f"adapters without a zero-latency setting: {sorted(missing)}")
 
     # The demo's own sample orders queued their fulfillment when it loaded: measure only
-    # the orders captured here.
+    # the orders captured here (their requests, and the pump count of the jobs dropped).
     OrmQ.objects.all().delete()
+    FulfillmentRequest.objects.all().delete()
+    FulfillmentPump.objects.update(jobs_queued=0)
     queued_before = OrmQ.objects.count()
     started = time.monotonic()
     ids = _orders_capture(args.orders)
@@ -177,13 +188,15 @@ def main() -> None:
     )
     if states.get(CustomerOrderState.ACKNOWLEDGED, 0) != len(ids):
         sys.exit(f"captured orders are not all acknowledged: {states}")
+    requests = FulfillmentRequest.objects.filter(order_id__in=ids).count()
+    if requests != len(ids):
+        sys.exit(f"{len(ids) - requests} captured orders have no fulfillment request")
     queued_by_hook = OrmQ.objects.count() - queued_before
-    if queued_by_hook >= len(ids):
+    if queued_by_hook:
         enqueued_by = "hook"
     else:
         enqueued_by = "bench"
-        for order_id in ids:
-            async_task(BEGIN_TASK, order_id, task_name=f"fulfillment-begin-{order_id}")
+        async_task(PUMP_TASK, task_name="fulfillment-pump")
     queued = OrmQ.objects.count()
     connection.close()
 
@@ -262,6 +275,7 @@ def main() -> None:
                 ),
                 "load_average_1m": round(os.getloadavg()[0], 2),
                 "workers": args.workers,
+                "batch": args.batch,
                 "enqueued_by": enqueued_by,
                 "jobs_queued": queued,
                 "job_failures": Failure.objects.count(),

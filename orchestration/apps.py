@@ -12,7 +12,7 @@ class OrchestrationConfig(AppConfig):
         from orders import hooks as order_hooks
 
         order_hooks.ORDER_ACKNOWLEDGED.connect(order_acknowledged)
-        hooks.DOMAIN_ORDER_CLOSED.connect(fulfillment.domain_order_inventory_activate)
-        hooks.ORDER_LINE_DONE.connect(fulfillment.order_line_done)
-        hooks.ORDER_DONE.connect(fulfillment.order_done)
-        hooks.ORDER_LINE_PONR.connect(fulfillment.order_line_ponr)
+        hooks.DOMAIN_ORDERS_CLOSED.connect(fulfillment.domain_orders_inventory_complete)
+        hooks.ORDER_LINES_DONE.connect(fulfillment.order_lines_done)
+        hooks.ORDERS_DONE.connect(fulfillment.orders_done)
+        hooks.ORDER_LINES_PONR.connect(fulfillment.order_lines_ponr)

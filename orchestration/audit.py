@@ -7,6 +7,7 @@ class AuditAction(models.TextChoices):
     PLAN_CREATED = "plan_template.created", "Plan created"
     PLAN_DEPENDENCIES_SET = "plan_template.dependencies_set", "Plan dependencies set"
     ORDER_ORCHESTRATED = "order.orchestrated", "Fulfillment tasks planned"
+    FULFILLMENT_REFUSED = "order.fulfillment_refused", "Fulfillment could not begin"
     TASK_OPENED = "order_task.opened", "Task opened"
     TASK_STARTED = "order_task.started", "Task started"
     TASK_CLAIMED = "order_task.claimed", "Task claimed"

@@ -9,6 +9,10 @@ ORCHESTRATION_INLINE_WAIT_SECONDS: how long one worker job may wait for a slow a
 ORCHESTRATION_RUN_ON_SECONDS: how long one worker job goes on running the tasks its own
     work made ready before it queues the rest as jobs of their own (default 10 s; 0
     queues every task as its own job).
+ORCHESTRATION_PUMP_BATCH: how many acknowledged orders the fulfillment pump begins and
+    runs together (default 50; docs/adr/0018).
+ORCHESTRATION_PUMP_JOBS: how many pump jobs may wait in the queue at once (default: the
+    cluster's workers), so every worker can drain requests in parallel.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ class EngineSettings:
     # A worker that takes a task owns it this long; after that the sweep may take it over.
     lease_seconds: float
     run_on_seconds: float
+    pump_batch_orders: int
+    pump_jobs: int
 
 
 def adapter_settings(*, code: str) -> AdapterSettings:
@@ -67,5 +73,18 @@ def engine_settings() -> EngineSettings:
         lease_seconds=float(getattr(settings, "ORCHESTRATION_LEASE_SECONDS", 300.0)),
         run_on_seconds=max(
             0.0, float(getattr(settings, "ORCHESTRATION_RUN_ON_SECONDS", 10.0))
+        ),
+        pump_batch_orders=max(
+            1, int(getattr(settings, "ORCHESTRATION_PUMP_BATCH", 50))
+        ),
+        pump_jobs=max(
+            1,
+            int(
+                getattr(
+                    settings,
+                    "ORCHESTRATION_PUMP_JOBS",
+                    getattr(settings, "Q_CLUSTER", {}).get("workers", 2),
+                )
+            ),
         ),
     )

@@ -449,3 +449,43 @@ class OrderTaskNote(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Note {self.pk} on task {self.task_id}"
+
+
+class FulfillmentRequest(models.Model):
+    """An acknowledged order waiting for the worker to begin its fulfillment.
+
+    Written in the approval's own transaction (an outbox row), so no acknowledged order
+    is forgotten whatever happens to the queued job; the fulfillment pump claims due
+    requests in batches (FOR UPDATE SKIP LOCKED), begins their orders together and
+    deletes them. An order whose beginning is refused (a plan gap a person must fix)
+    keeps its request with the error and is tried again after `retry_at`.
+    """
+
+    order = models.OneToOneField(
+        "orders.CustomerOrder", on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    retry_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["retry_at", "id"], name="orch_fulfil_req_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Fulfillment request of order {self.order_id}"
+
+
+class FulfillmentPump(models.Model):
+    """One row: how many fulfillment pump jobs are queued and not started yet.
+
+    Capture wakes the pump only while fewer than the cluster's workers are queued, so a
+    burst of acknowledgements makes a few jobs that drain the requests in batches
+    instead of one job per order (docs/adr/0018)."""
+
+    jobs_queued = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Fulfillment pump ({self.jobs_queued} queued)"

@@ -12,6 +12,10 @@ from orchestration.services import (
     order_work_run_on,
 )
 from orchestration.services.fulfillment import order_fulfillment_begin
+from orchestration.services.pump import (
+    fulfillment_requests_sweep,
+    orders_fulfillment_pump,
+)
 from ordermgmt.actor import Actor
 from ordermgmt.exceptions import DomainError
 
@@ -33,6 +37,17 @@ def order_fulfillment_begin_task(order_id: int) -> int:
         # Typically a catalog or plan gap (no plan for a domain order): a person must act.
         logger.warning("Fulfillment of order %s not started: %s", order_id, exc.message)
         return 0
+
+
+def orders_fulfillment_pump_task() -> int:
+    """Begin acknowledged orders in batches and run their tasks; returns the number of
+    orders claimed."""
+    return orders_fulfillment_pump(actor=FULFILLMENT, engine_actor=ENGINE)
+
+
+def fulfillment_requests_sweep_task() -> bool:
+    """Wake the fulfillment pump for requests nobody picked up (periodic)."""
+    return fulfillment_requests_sweep()
 
 
 def order_task_run_task(task_id: int) -> str:

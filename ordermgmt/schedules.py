@@ -23,6 +23,12 @@ SCHEDULES: tuple[ScheduledJob, ...] = (
         func="orchestration.tasks.order_tasks_due_run_task",
         minutes=1,
     ),
+    # Acknowledged orders whose fulfillment pump job was lost (docs/adr/0018).
+    ScheduledJob(
+        name="orchestration.fulfillment_requests_sweep",
+        func="orchestration.tasks.fulfillment_requests_sweep_task",
+        minutes=1,
+    ),
     # Tasks whose next jeopardy threshold has come: levels, alerts (jeopardy, ADR 0014).
     ScheduledJob(
         name="jeopardy.scan",

@@ -1,16 +1,19 @@
-"""Opening ready tasks and the completion roll-up: task → domain order → line → order.
+"""Opening ready tasks and the completion roll-up: tasks → domain orders → lines → orders.
 
-Callers hold the lock chain order → domain order → task (selectors.order_task_lock_chain),
-so two workers finishing sibling tasks at the same moment roll up one after the other:
-the second sees the first's committed task and closes the domain order exactly once.
-Line and order outcomes are decided by `rules` and announced through `hooks`; the orders
-app owns those transitions.
+Callers hold the lock chain orders → domain orders → tasks (selectors.order_task_lock_chain
+and its set form order_tasks_lock_chain), so two workers finishing sibling tasks at the
+same moment roll up one after the other: the second sees the first's committed task and
+closes the domain order exactly once. The roll-up is set-based: however many tasks (of
+however many orders) closed in the transaction, each level is read and written in a
+constant number of statements, and each hook is sent once with every item it decided
+(docs/adr/0018). Line and order outcomes are decided by `rules` and announced through
+`hooks`; the orders app owns those transitions.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from contextvars import ContextVar
 from datetime import datetime
 
@@ -20,9 +23,10 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from decomposition.models import DomainOrder, DomainOrderState
-from decomposition.services.transitions import domain_order_close, domain_order_start
+from decomposition.services.transitions import domain_order_start, domain_orders_close
 from orchestration import hooks
 from orchestration.audit import AuditAction
+from orchestration.hooks import DomainOrderClosed, LineDone, LinePonr, OrderDone
 from orchestration.models import (
     TASK_DONE_STATES,
     OrderTask,
@@ -80,7 +84,7 @@ def tasks_open_ready_locked(
     *,
     actor: Actor,
     at: datetime,
-    order_id: int | None = None,
+    order_ids: Iterable[int] | None = None,
     domain_order_ids: Iterable[int] | None = None,
 ) -> list[int]:
     """Open the Draft tasks whose dependencies are all done; return their ids.
@@ -88,8 +92,9 @@ def tasks_open_ready_locked(
     Locks the candidate Draft tasks first (ascending pk) and only then reads their
     dependencies, so a concurrent completion is either seen or waits for us.
     """
-    ids = list(domain_order_ids) if domain_order_ids is not None else None
-    drafts = order_tasks_draft_for_update(order_id=order_id, domain_order_ids=ids)
+    drafts = order_tasks_draft_for_update(
+        order_ids=order_ids, domain_order_ids=domain_order_ids
+    )
     if not drafts:
         return []
     undone = OrderTaskDependency.objects.filter(task_id=OuterRef("pk")).exclude(
@@ -139,7 +144,7 @@ def tasks_open_ready(
         return tasks_open_ready_locked(
             actor=actor,
             at=timezone.now(),
-            order_id=order_id,
+            order_ids=None if order_id is None else [order_id],
             domain_order_ids=domain_order_ids,
         )
 
@@ -156,91 +161,139 @@ def domain_order_ensure_started(
 def task_completed_rollup(
     *, task: OrderTask, domain_order: DomainOrder, actor: Actor, at: datetime
 ) -> None:
-    """After `task` closed: mark PONR, close its domain order when all its tasks are
-    done (then its line and order), and open the tasks that became ready."""
-    if task.is_ponr:
-        _line_ponr_mark(task=task, actor=actor, at=at)
-    states = OrderTask.objects.filter(domain_order_id=domain_order.pk).values_list(
-        "state", flat=True
+    """After `task` closed: the roll-up of one task (see `tasks_completed_rollup`)."""
+    tasks_completed_rollup(tasks=[task], actor=actor, at=at)
+
+
+def tasks_completed_rollup(
+    *, tasks: Sequence[OrderTask], actor: Actor, at: datetime
+) -> None:
+    """After `tasks` closed: mark PONR, close their domain orders whose tasks are all
+    done (then their lines and orders), and open the tasks that became ready.
+
+    The caller holds the lock chain of every task (their orders first)."""
+    if not tasks:
+        return
+    _lines_ponr_mark(tasks=[task for task in tasks if task.is_ponr], actor=actor, at=at)
+    states: dict[int, list[str]] = defaultdict(list)
+    for domain_order_id, state in OrderTask.objects.filter(
+        domain_order_id__in={task.domain_order_id for task in tasks}
+    ).values_list("domain_order_id", "state"):
+        states[domain_order_id].append(state)
+    closing = sorted(
+        pk
+        for pk, task_states in states.items()
+        if domain_order_rollup_decide(task_states=task_states)
     )
-    if domain_order_rollup_decide(task_states=states):
-        _domain_order_close(domain_order=domain_order, actor=actor, at=at)
-    tasks_open_ready_locked(actor=actor, at=at, order_id=task.order_id)
+    if closing:
+        _domain_orders_close(domain_order_ids=closing, actor=actor, at=at)
+    tasks_open_ready_locked(
+        actor=actor, at=at, order_ids={task.order_id for task in tasks}
+    )
 
 
-def _line_ponr_mark(*, task: OrderTask, actor: Actor, at: datetime) -> None:
-    done_before = (
+def _lines_ponr_mark(*, tasks: Sequence[OrderTask], actor: Actor, at: datetime) -> None:
+    if not tasks:
+        return
+    passed_before = set(
         OrderTask.objects.filter(
-            line_id=task.line_id,
+            line_id__in={task.line_id for task in tasks},
             is_ponr=True,
             state=OrderTaskState.CLOSED_COMPLETE,
         )
-        .exclude(pk=task.pk)
-        .count()
+        .exclude(pk__in=[task.pk for task in tasks])
+        .values_list("line_id", flat=True)
     )
-    if line_ponr_decide(task_is_ponr=True, line_ponr_tasks_done_before=done_before):
-        hooks.ORDER_LINE_PONR.send(
-            order_id=task.order_id,
-            line_id=task.line_id,
-            task_id=task.pk,
+    first: dict[int, OrderTask] = {}
+    for task in sorted(tasks, key=lambda t: t.pk):
+        if line_ponr_decide(
+            task_is_ponr=True,
+            line_ponr_tasks_done_before=int(task.line_id in passed_before),
+        ):
+            first.setdefault(task.line_id, task)
+    if first:
+        hooks.ORDER_LINES_PONR.send(
+            items=[
+                LinePonr(order_id=task.order_id, line_id=line_id, task_id=task.pk)
+                for line_id, task in sorted(first.items())
+            ],
             actor=actor,
             at=at,
         )
 
 
-def _domain_order_close(
-    *, domain_order: DomainOrder, actor: Actor, at: datetime
+def _domain_orders_close(
+    *, domain_order_ids: Sequence[int], actor: Actor, at: datetime
 ) -> None:
-    domain_order = domain_order_ensure_started(domain_order=domain_order, actor=actor)
-    domain_order_close(domain_order_id=domain_order.pk, actor=actor)
-    hooks.DOMAIN_ORDER_CLOSED.send(
-        order_id=domain_order.order_id,
-        line_id=domain_order.line_id,
-        domain_order_id=domain_order.pk,
+    closed = domain_orders_close(domain_order_ids=domain_order_ids, actor=actor, at=at)
+    hooks.DOMAIN_ORDERS_CLOSED.send(
+        items=[
+            DomainOrderClosed(
+                order_id=d.order_id, line_id=d.line_id, domain_order_id=d.pk
+            )
+            for d in closed
+        ],
         actor=actor,
         at=at,
     )
-    line_states = DomainOrder.objects.filter(line_id=domain_order.line_id).values_list(
-        "state", flat=True
-    )
-    outcome = line_rollup_decide(domain_order_states=line_states)
-    if outcome is None:
+    order_of_line = {d.line_id: d.order_id for d in closed}
+    states: dict[int, list[str]] = defaultdict(list)
+    for line_id, state in DomainOrder.objects.filter(
+        line_id__in=order_of_line
+    ).values_list("line_id", "state"):
+        states[line_id].append(state)
+    done = [
+        LineDone(order_id=order_of_line[line_id], line_id=line_id, outcome=outcome)
+        for line_id in sorted(order_of_line)
+        if (outcome := line_rollup_decide(domain_order_states=states[line_id]))
+        is not None
+    ]
+    if not done:
         return
-    hooks.ORDER_LINE_DONE.send(
-        order_id=domain_order.order_id,
-        line_id=domain_order.line_id,
-        outcome=outcome,
-        actor=actor,
-        at=at,
-    )
-    _order_rollup(order_id=domain_order.order_id, actor=actor, at=at)
+    hooks.ORDER_LINES_DONE.send(items=done, actor=actor, at=at)
+    orders_rollup(order_ids={item.order_id for item in done}, actor=actor, at=at)
 
 
 def order_line_outcomes(*, order_id: int) -> dict[int, str | None]:
     """Return each fulfilled line's outcome: its own final state when it has one (set by
     the orders app or fallout), else the outcome of its domain orders (None while open).
     Lines without domain orders have nothing to fulfil and are left out."""
+    return orders_line_outcomes(order_ids=[order_id]).get(order_id, {})
+
+
+def orders_line_outcomes(
+    *, order_ids: Collection[int]
+) -> dict[int, dict[int, str | None]]:
+    """`order_line_outcomes` of many orders in two queries: order id → line id →
+    outcome."""
     states_by_line: dict[int, list[str]] = defaultdict(list)
-    for line_id, state in DomainOrder.objects.filter(order_id=order_id).values_list(
-        "line_id", "state"
-    ):
+    for line_id, state in DomainOrder.objects.filter(
+        order_id__in=order_ids
+    ).values_list("line_id", "state"):
         states_by_line[line_id].append(state)
-    outcomes: dict[int, str | None] = {}
-    for line_id, line_state in CustomerOrderLine.objects.filter(
-        order_id=order_id
-    ).values_list("pk", "state"):
+    outcomes: dict[int, dict[int, str | None]] = defaultdict(dict)
+    for order_id, line_id, line_state in (
+        CustomerOrderLine.objects.filter(order_id__in=order_ids)
+        .order_by("pk")
+        .values_list("order_id", "pk", "state")
+    ):
         if line_state in LINE_TERMINAL_STATES:
-            outcomes[line_id] = line_state
+            outcomes[order_id][line_id] = line_state
         elif line_id in states_by_line:
-            outcomes[line_id] = line_rollup_decide(
+            outcomes[order_id][line_id] = line_rollup_decide(
                 domain_order_states=states_by_line[line_id]
             )
-    return outcomes
+    return dict(outcomes)
 
 
-def _order_rollup(*, order_id: int, actor: Actor, at: datetime) -> None:
-    outcome = order_rollup_decide(
-        line_outcomes=order_line_outcomes(order_id=order_id).values()
-    )
-    if outcome is not None:
-        hooks.ORDER_DONE.send(order_id=order_id, outcome=outcome, actor=actor, at=at)
+def orders_rollup(*, order_ids: Collection[int], actor: Actor, at: datetime) -> None:
+    """Finish the orders whose lines have all ended (ORDERS_DONE, once for the set)."""
+    outcomes = orders_line_outcomes(order_ids=order_ids)
+    done = [
+        OrderDone(order_id=order_id, outcome=outcome)
+        for order_id in sorted(outcomes)
+        if (outcome := order_rollup_decide(line_outcomes=outcomes[order_id].values()))
+        is not None
+    ]
+    if done:
+        hooks.ORDERS_DONE.send(items=done, actor=actor, at=at)

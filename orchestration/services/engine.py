@@ -1,10 +1,12 @@
 """Running automated tasks through their adapters, with retries and backoff.
 
-One run of a task is up to three short transactions and no lock is held while the
-adapter works: take (lock, Open → In progress, lease the task to this run), call the
-adapter outside any transaction (`start`, then `poll` while the job finishes within the
-inline wait), and record (lock again; completion and roll-up, a later poll, a retry
-with exponential backoff, or Failed when the attempts are used up). A run that finds
+A run takes a set of tasks (one, or the ready tasks of many orders) in short
+transactions and holds no lock while the adapters work: take (lock orders then tasks,
+Open → In progress, lease each task to this run), call the adapters outside any
+transaction (`start`, then `poll` while the job finishes within the inline wait), and
+record (lock again; completion and roll-up of every task done in a poll round in one
+transaction, a later poll, a retry with exponential backoff, or Failed when the
+attempts are used up). A run that finds
 the task done, leased to another run or not yet due changes nothing, so the worker may
 run a task twice. Polls and retries that are not due yet wait for the due-task sweep
 (`order_tasks_due_enqueue`, a periodic job in ordermgmt/schedules.py).
@@ -16,7 +18,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -25,6 +27,9 @@ from typing import Any, TypeVar
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from decomposition.models import DomainOrderState
+from decomposition.services.transitions import domain_orders_start
+from inventory.services.writes import rows_save_transitioned
 from orchestration import hooks
 from orchestration.adapters import (
     AdapterError,
@@ -41,16 +46,16 @@ from orchestration.selectors import (
     order_task_get_for_update,
     order_task_lock_chain,
     order_tasks_due_ids,
+    order_tasks_lock_chain,
 )
 from orchestration.services.completion import (
     DOMAIN_ORDER_WORKABLE_STATES,
     RUN_TASK,
     TASKS_RUN_ON,
-    domain_order_ensure_started,
-    task_completed_rollup,
+    tasks_completed_rollup,
 )
 from ordermgmt.actor import Actor
-from ordermgmt.audit import audit_batched, audit_record
+from ordermgmt.audit import audit_batched, audit_record, audit_record_many
 from ordermgmt.exceptions import DomainError
 from ordermgmt.transactions import service_atomic
 
@@ -60,6 +65,7 @@ T = TypeVar("T")
 ADAPTER_UNKNOWN_ERROR = "ADAPTER-404"
 # A job that says "ask again at once" is still polled no faster than this.
 MIN_POLL_SECONDS = 0.05
+_DOMAIN_ORDER_STARTABLE = (DomainOrderState.QUALIFIED, DomainOrderState.SCHEDULED)
 
 
 class TaskRunOutcome(StrEnum):
@@ -85,30 +91,70 @@ def order_task_run(
     *, task_id: int, actor: Actor, rng: random.Random | None = None
 ) -> TaskRunOutcome:
     """Run one automated task through its adapter as far as it goes now."""
-    ticket = _run_take(task_id=task_id, actor=actor)
-    if ticket is None:
-        return TaskRunOutcome.NOTHING_TO_DO
-    settings = engine_settings()
-    deadline = time.monotonic() + settings.inline_wait_seconds
-    try:
-        adapter = _adapter(code=ticket.adapter_code)
-        ref = ticket.ref
-        if ref is None:
-            ref = adapter.start(
-                request=ticket.request, now=timezone.now(), rng=rng or random.Random()
-            )
-        while True:
-            poll = adapter.poll(ref=ref, now=timezone.now())
+    return order_tasks_run(task_ids=[task_id], actor=actor, rng=rng)[task_id]
+
+
+def order_tasks_run(
+    *, task_ids: Sequence[int], actor: Actor, rng: random.Random | None = None
+) -> dict[int, TaskRunOutcome]:
+    """Run automated tasks (of one order or many) through their adapters as far as they
+    go now; return each task's outcome.
+
+    Set-based: the tasks are taken in one transaction and the ones whose adapters are
+    done are completed, with their roll-up, in one transaction per poll round, so the
+    statements do not grow with the number of tasks (docs/adr/0018). Adapter calls run
+    outside any transaction. Waits and failures are recorded task by task.
+    """
+    outcomes = dict.fromkeys(task_ids, TaskRunOutcome.NOTHING_TO_DO)
+    tickets = _run_take(task_ids=task_ids, actor=actor)
+    if not tickets:
+        return outcomes
+    rng = rng or random.Random()
+    deadline = time.monotonic() + engine_settings().inline_wait_seconds
+    # (ticket, adapter, ref, when to poll next)
+    polling: list[tuple[_RunTicket, TaskAdapter, dict[str, Any], float]] = []
+    failed: list[tuple[_RunTicket, AdapterError]] = []
+    for ticket in tickets:
+        try:
+            adapter = _adapter(code=ticket.adapter_code)
+            ref = ticket.ref
+            if ref is None:
+                ref = adapter.start(request=ticket.request, now=timezone.now(), rng=rng)
+            polling.append((ticket, adapter, ref, 0.0))
+        except AdapterError as error:
+            failed.append((ticket, error))
+    while polling:
+        done: list[tuple[_RunTicket, dict[str, Any], dict[str, Any]]] = []
+        later: list[tuple[_RunTicket, TaskAdapter, dict[str, Any], float]] = []
+        for ticket, adapter, ref, due in polling:
+            if due > time.monotonic():
+                later.append((ticket, adapter, ref, due))
+                continue
+            try:
+                poll = adapter.poll(ref=ref, now=timezone.now())
+            except AdapterError as error:
+                failed.append((ticket, error))
+                continue
             if poll.done:
-                return _run_complete(
-                    ticket=ticket, ref=ref, data=poll.data, actor=actor
+                done.append((ticket, ref, poll.data))
+            else:
+                wait = max(poll.retry_after_seconds, MIN_POLL_SECONDS)
+                later.append((ticket, adapter, ref, time.monotonic() + wait))
+        outcomes.update(_run_complete(done=done, actor=actor))
+        polling = later
+        if not polling:
+            break
+        soonest = min(due for *_, due in polling)
+        if soonest > deadline:
+            for ticket, _, ref, due in polling:
+                outcomes[ticket.task_id] = _run_wait(
+                    ticket=ticket, ref=ref, seconds=max(due - time.monotonic(), 0.0)
                 )
-            wait = max(poll.retry_after_seconds, MIN_POLL_SECONDS)
-            if time.monotonic() + wait > deadline:
-                return _run_wait(ticket=ticket, ref=ref, seconds=wait)
-            time.sleep(wait)
-    except AdapterError as error:
-        return _run_fail(ticket=ticket, error=error, actor=actor)
+            break
+        time.sleep(max(0.0, soonest - time.monotonic()))
+    for ticket, error in failed:
+        outcomes[ticket.task_id] = _run_fail(ticket=ticket, error=error, actor=actor)
+    return outcomes
 
 
 def _adapter(*, code: str) -> TaskAdapter:
@@ -120,42 +166,80 @@ def _adapter(*, code: str) -> TaskAdapter:
         ) from exc
 
 
-def _run_take(*, task_id: int, actor: Actor) -> _RunTicket | None:
+def _run_take(*, task_ids: Sequence[int], actor: Actor) -> list[_RunTicket]:
+    """Lock the tasks (orders first), start the open ones (and their domain orders)
+    and lease every task that may run now to this run."""
     now = timezone.now()
     with service_atomic(), audit_batched():
-        _, domain_order, task = order_task_lock_chain(task_id=task_id)
-        if task.task_type != TaskType.AUTOMATED:
+        tasks = order_tasks_lock_chain(task_ids=task_ids)
+        manual = [task for task in tasks if task.task_type != TaskType.AUTOMATED]
+        if manual:
             raise TaskNotAutomated(
-                f"Task {task} is manual; a member of its work group completes it."
+                f"Task {manual[0]} is manual; a member of its work group completes it."
             )
-        if task.state not in (OrderTaskState.OPEN, OrderTaskState.IN_PROGRESS):
-            return None
-        if task.next_attempt_at is not None and task.next_attempt_at > now:
-            return None
-        fields = ["data", "attempts", "next_attempt_at", "updated_at"]
-        if task.state == OrderTaskState.OPEN:
-            if domain_order.state not in DOMAIN_ORDER_WORKABLE_STATES:
-                return None
-            domain_order = domain_order_ensure_started(
-                domain_order=domain_order, actor=actor
+        taken = [
+            task
+            for task in tasks
+            if (
+                task.state == OrderTaskState.IN_PROGRESS
+                or (
+                    task.state == OrderTaskState.OPEN
+                    and task.domain_order.state in DOMAIN_ORDER_WORKABLE_STATES
+                )
             )
-            task.start(at=now)
-            fields += ["state", "started_at"]
-            audit_record(
-                subject=task,
-                action=AuditAction.TASK_STARTED,
-                actor=actor,
-                from_state=OrderTaskState.OPEN,
-                to_state=task.state,
-                at=now,
-            )
-        ref = (task.data or {}).get("adapter_ref") or None
-        if ref is None:
-            task.attempts += 1
-        token = uuid.uuid4().hex
-        task.data = {**(task.data or {}), "run_token": token}
-        task.next_attempt_at = now + timedelta(seconds=engine_settings().lease_seconds)
-        task.save(update_fields=fields)
+            and (task.next_attempt_at is None or task.next_attempt_at <= now)
+        ]
+        if not taken:
+            return []
+        starting = [task for task in taken if task.state == OrderTaskState.OPEN]
+        to_start = sorted(
+            {
+                task.domain_order_id
+                for task in starting
+                if task.domain_order.state in _DOMAIN_ORDER_STARTABLE
+            }
+        )
+        if to_start:
+            started = {
+                d.pk: d
+                for d in domain_orders_start(
+                    domain_order_ids=to_start, actor=actor, at=now
+                )
+            }
+            for task in starting:
+                task.domain_order = started.get(task.domain_order_id, task.domain_order)
+        from_states = [task.state for task in taken]
+        lease = now + timedelta(seconds=engine_settings().lease_seconds)
+        tickets = []
+        for task in taken:
+            if task.state == OrderTaskState.OPEN:
+                task.start(at=now)
+            ref = (task.data or {}).get("adapter_ref") or None
+            if ref is None:
+                task.attempts += 1
+            token = uuid.uuid4().hex
+            task.data = {**(task.data or {}), "run_token": token}
+            task.next_attempt_at = lease
+            tickets.append(_ticket(task=task, token=token, ref=ref))
+        rows_save_transitioned(
+            rows=taken,
+            from_states=from_states,
+            fields=["state", "started_at", "data", "attempts", "next_attempt_at"],
+            at=now,
+        )
+        audit_record_many(
+            subjects=starting,
+            action=AuditAction.TASK_STARTED,
+            actor=actor,
+            from_states=[OrderTaskState.OPEN] * len(starting),
+            to_state=OrderTaskState.IN_PROGRESS,
+            at=now,
+        )
+    return tickets
+
+
+def _ticket(*, task: OrderTask, token: str, ref: dict[str, Any] | None) -> _RunTicket:
+    domain_order = task.domain_order
     return _RunTicket(
         task_id=task.pk,
         token=token,
@@ -191,35 +275,45 @@ def _data_without_run(task: OrderTask, *drop: str) -> dict[str, Any]:
 
 
 def _run_complete(
-    *, ticket: _RunTicket, ref: dict[str, Any], data: dict[str, Any], actor: Actor
-) -> TaskRunOutcome:
+    *,
+    done: Sequence[tuple[_RunTicket, dict[str, Any], dict[str, Any]]],
+    actor: Actor,
+) -> dict[int, TaskRunOutcome]:
+    """Complete the tasks whose adapters are done (ticket, ref, result) and roll them
+    up, in one transaction; a task another run or a person moved on meanwhile is left
+    alone (NOTHING_TO_DO)."""
+    if not done:
+        return {}
+    results = {ticket.task_id: (ticket, ref, data) for ticket, ref, data in done}
     with service_atomic(), audit_batched():
-        _, domain_order, task = order_task_lock_chain(task_id=ticket.task_id)
-        if not _still_ours(task=task, ticket=ticket):
-            return TaskRunOutcome.NOTHING_TO_DO
+        tasks = order_tasks_lock_chain(task_ids=sorted(results))
+        ours = [
+            task for task in tasks if _still_ours(task=task, ticket=results[task.pk][0])
+        ]
+        if not ours:
+            return {}
         now = timezone.now()
-        task.data = _data_without_run(task)
-        task.complete(data={**data, "adapter_ref": ref}, at=now)
-        task.save(
-            update_fields=[
-                "state",
-                "data",
-                "completed_at",
-                "next_attempt_at",
-                "updated_at",
-            ]
-        )
-        audit_record(
-            subject=task,
-            action=AuditAction.TASK_COMPLETED,
-            actor=actor,
-            from_state=OrderTaskState.IN_PROGRESS,
-            to_state=task.state,
-            data={"result": data},
+        for task in ours:
+            _, ref, data = results[task.pk]
+            task.data = _data_without_run(task)
+            task.complete(data={**data, "adapter_ref": ref}, at=now)
+            audit_record(
+                subject=task,
+                action=AuditAction.TASK_COMPLETED,
+                actor=actor,
+                from_state=OrderTaskState.IN_PROGRESS,
+                to_state=task.state,
+                data={"result": data},
+                at=now,
+            )
+        rows_save_transitioned(
+            rows=ours,
+            from_states=[OrderTaskState.IN_PROGRESS] * len(ours),
+            fields=["state", "data", "completed_at", "next_attempt_at"],
             at=now,
         )
-        task_completed_rollup(task=task, domain_order=domain_order, actor=actor, at=now)
-    return TaskRunOutcome.COMPLETED
+        tasks_completed_rollup(tasks=ours, actor=actor, at=now)
+    return {task.pk: TaskRunOutcome.COMPLETED for task in ours}
 
 
 def _run_wait(
@@ -326,16 +420,31 @@ def order_work_run_on(*, work: Callable[[], T], actor: Actor) -> T:
         result = work()
         deadline = time.monotonic() + engine_settings().run_on_seconds
         while ready and time.monotonic() < deadline:
-            task_id = ready.pop(0)
-            try:
-                order_task_run(task_id=task_id, actor=actor)
-            except DomainError as exc:
-                logger.warning("Order task %s not run: %s", task_id, exc.message)
+            batch = sorted(set(ready))
+            ready.clear()
+            _tasks_run_logged(task_ids=batch, actor=actor)
     finally:
         TASKS_RUN_ON.reset(token)
     for task_id in ready:
         async_task(RUN_TASK, task_id)
     return result
+
+
+def _tasks_run_logged(*, task_ids: list[int], actor: Actor) -> None:
+    """Run a batch; when the batch is refused as a whole (one task's order moved on in
+    a way the engine may not touch), run its tasks one by one so the others go on."""
+    try:
+        order_tasks_run(task_ids=task_ids, actor=actor)
+        return
+    except DomainError as exc:
+        if len(task_ids) == 1:
+            logger.warning("Order task %s not run: %s", task_ids[0], exc.message)
+            return
+    for task_id in task_ids:
+        try:
+            order_task_run(task_id=task_id, actor=actor)
+        except DomainError as exc:
+            logger.warning("Order task %s not run: %s", task_id, exc.message)
 
 
 def order_tasks_due_enqueue(*, limit: int = 500) -> list[int]:

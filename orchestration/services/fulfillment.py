@@ -13,6 +13,7 @@ contracts of what it changed (docs/adr/0016).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -25,16 +26,16 @@ from decomposition.models import (
     DomainOrderState,
 )
 from decomposition.services import domain_orders_inventory_link, order_decompose
-from inventory.inputs import ContractLineInput, ItemInput
+from inventory.inputs import ContractLineInput, ItemInput, OrderContractInput
 from inventory.models import InventoryItemKind, InventoryItemState
 from inventory.rules import contract_term_months
 from inventory.selectors import (
-    inventory_items_for_order,
+    inventory_items_for_orders,
     inventory_items_pending_for_line,
 )
 from inventory.services import (
     EntitlementRevision,
-    contract_create_for_order,
+    contracts_create_for_orders,
     entitlements_revise_for_items,
     inventory_items_activate,
     inventory_items_change_begin,
@@ -43,6 +44,7 @@ from inventory.services import (
     inventory_items_resume,
     inventory_items_suspend,
 )
+from orchestration.hooks import DomainOrderClosed, LineDone, LinePonr, OrderDone
 from orchestration.models import OrderTask
 from orchestration.rules import LineOutcome, OrderOutcome
 from orchestration.services.completion import tasks_open_ready
@@ -57,10 +59,12 @@ from orders.models import (
     LineAction,
 )
 from orders.services.fulfillment import (
-    order_finish,
+    LineFinish,
+    OrderFinish,
     order_fulfillment_start,
-    order_line_finish,
-    order_line_ponr_mark,
+    order_lines_finish,
+    order_lines_ponr_mark,
+    orders_finish,
 )
 
 _BUILDABLE = (DomainOrderState.QUALIFIED, DomainOrderState.SCHEDULED)
@@ -160,131 +164,166 @@ def _inventory_change_begin(
         inventory_items_change_begin(item_ids=item_ids, actor=actor)
 
 
-def domain_order_inventory_activate(
-    *, domain_order_id: int, actor: Actor, at: datetime | None = None, **_: Any
+def domain_orders_inventory_complete(
+    *,
+    items: Sequence[DomainOrderClosed],
+    actor: Actor,
+    at: datetime | None = None,
+    **_: Any,
 ) -> None:
-    """Complete in inventory what a closed domain order did to its item.
+    """Complete in inventory what closed domain orders did to their items.
 
     Add: the item built becomes active with its final values. Change: the item changed
     becomes active again with its new values. Delete: the item and those beneath it are
     disconnected and their entitlements end. Suspend / resume: the item and those beneath
-    it are suspended / resumed with their entitlements."""
-    domain_order = DomainOrder.objects.only(
-        "inventory_item_id", "characteristics", "action", "number"
-    ).get(pk=domain_order_id)
-    item_id = domain_order.inventory_item_id
-    if item_id is None:
-        return
-    reason = f"{domain_order.number} ({domain_order.action})"
-    match domain_order.action:
-        case _A.ADD | _A.CHANGE:
-            inventory_items_activate(
-                item_ids=[item_id],
-                characteristics_by_item={item_id: domain_order.characteristics},
+    it are suspended / resumed with their entitlements. One call per action however many
+    domain orders closed."""
+    domain_orders = [
+        d
+        for d in DomainOrder.objects.filter(
+            pk__in=[item.domain_order_id for item in items]
+        )
+        .only("inventory_item_id", "characteristics", "action", "number")
+        .order_by("pk")
+        if d.inventory_item_id is not None
+    ]
+    by_action: dict[str, list[DomainOrder]] = defaultdict(list)
+    for d in domain_orders:
+        by_action[d.action].append(d)
+    built = by_action[_A.ADD] + by_action[_A.CHANGE]
+    if built:
+        inventory_items_activate(
+            item_ids=[d.inventory_item_id for d in built],
+            characteristics_by_item={
+                d.inventory_item_id: d.characteristics for d in built
+            },
+            actor=actor,
+            at=at,
+        )
+    for action, move in (
+        (_A.DELETE, inventory_items_disconnect),
+        (_A.SUSPEND, inventory_items_suspend),
+        (_A.RESUME, inventory_items_resume),
+    ):
+        if by_action[action]:
+            move(
+                item_ids=[d.inventory_item_id for d in by_action[action]],
                 actor=actor,
+                reason=f"{', '.join(d.number for d in by_action[action])} ({action})",
                 at=at,
             )
-        case _A.DELETE:
-            inventory_items_disconnect(
-                item_ids=[item_id], actor=actor, reason=reason, at=at
-            )
-        case _A.SUSPEND:
-            inventory_items_suspend(
-                item_ids=[item_id], actor=actor, reason=reason, at=at
-            )
-        case _A.RESUME:
-            inventory_items_resume(
-                item_ids=[item_id], actor=actor, reason=reason, at=at
-            )
 
 
-def order_line_done(
-    *, order_id: int, line_id: int, outcome: LineOutcome, actor: Actor, **_: Any
+def order_lines_done(
+    *, items: Sequence[LineDone], actor: Actor, at: datetime, **_: Any
 ) -> None:
-    """Finish the order line the engine says is done. A line that ends Failed or
+    """Finish the order lines the engine says are done. A line that ends Failed or
     Partial (its fulfillment was given up) leaves no item waiting for an installation
     that will not come: those still Installation pending are disconnected."""
-    if outcome == LineOutcome.CANCELED:
-        return
-    order_line_finish(
-        order_id=order_id, line_id=line_id, outcome=str(outcome), actor=actor
-    )
-    if outcome in (LineOutcome.FAILED, LineOutcome.PARTIAL):
-        pending = inventory_items_pending_for_line(line_id=line_id)
-        if pending:
-            inventory_items_disconnect(
-                item_ids=pending,
-                actor=actor,
-                reason="The order line was not fulfilled.",
+    finishing = [item for item in items if item.outcome != LineOutcome.CANCELED]
+    order_lines_finish(
+        finishes=[
+            LineFinish(
+                order_id=item.order_id, line_id=item.line_id, outcome=str(item.outcome)
             )
+            for item in finishing
+        ],
+        actor=actor,
+        at=at,
+    )
+    # Given-up lines are rare and come one at a time (fallout, a line cancel).
+    for item in finishing:
+        if item.outcome in (LineOutcome.FAILED, LineOutcome.PARTIAL):
+            pending = inventory_items_pending_for_line(line_id=item.line_id)
+            if pending:
+                inventory_items_disconnect(
+                    item_ids=pending,
+                    actor=actor,
+                    reason="The order line was not fulfilled.",
+                )
 
 
-def order_done(
-    *, order_id: int, outcome: OrderOutcome, actor: Actor, at: datetime, **_: Any
+def orders_done(
+    *, items: Sequence[OrderDone], actor: Actor, at: datetime, **_: Any
 ) -> None:
-    """Finish the order; a completed or partial order gets a contract for what its add
-    lines sold, and the contracts of the items its change lines changed are revised."""
-    order = order_finish(order_id=order_id, outcome=str(outcome), actor=actor)
-    if outcome == OrderOutcome.FAILED:
+    """Finish the orders; each completed or partial one gets a contract for what its
+    add lines sold, and the contracts of the items its change lines changed are
+    revised."""
+    orders = orders_finish(
+        finishes=[
+            OrderFinish(order_id=item.order_id, outcome=str(item.outcome))
+            for item in items
+        ],
+        actor=actor,
+        at=at,
+    )
+    outcome_of = {item.order_id: item.outcome for item in items}
+    delivered = [o for o in orders if outcome_of[o.pk] != OrderOutcome.FAILED]
+    if not delivered:
         return
     lines = {
         line.pk: line
-        for line in order.lines.only(
-            "pk", "action", "recurring_total", "one_time_total"
-        )
+        for line in CustomerOrderLine.objects.filter(
+            order_id__in=[o.pk for o in delivered]
+        ).only("pk", "order_id", "action", "recurring_total", "one_time_total")
     }
-    _contract_create(order=order, lines=lines, at=at, actor=actor)
-    _contracts_revise(order=order, lines=lines, at=at, actor=actor)
+    _contracts_create(orders=delivered, lines=lines, at=at, actor=actor)
+    _contracts_revise(orders=delivered, lines=lines, at=at, actor=actor)
 
 
-def _contract_create(
+def _contracts_create(
     *,
-    order: CustomerOrder,
+    orders: Sequence[CustomerOrder],
     lines: dict[int, CustomerOrderLine],
     at: datetime,
     actor: Actor,
 ) -> None:
     # Only add lines sell something new; an item a MACD line added (a change that adds
     # a service) is not put on a contract of its own (docs/adr/0016).
-    items = [
-        item
-        for item in inventory_items_for_order(order_id=order.pk)
-        if item.kind in (InventoryItemKind.PRODUCT, InventoryItemKind.SERVICE)
-        and item.state == InventoryItemState.ACTIVE
-        and item.source_line_id in lines
-        and lines[item.source_line_id].action == LineAction.ADD
-    ]
-    if not items:
-        return
+    sold: dict[int, list[Any]] = defaultdict(list)
+    for item in inventory_items_for_orders(order_ids=[o.pk for o in orders]):
+        if (
+            item.kind in (InventoryItemKind.PRODUCT, InventoryItemKind.SERVICE)
+            and item.state == InventoryItemState.ACTIVE
+            and item.source_line_id in lines
+            and lines[item.source_line_id].action == LineAction.ADD
+        ):
+            sold[item.source_order_id].append(item)
+    zero = (Decimal("0"), Decimal("0"))
     line_values = {
         pk: (line.recurring_total, line.one_time_total) for pk, line in lines.items()
     }
-    zero = (Decimal("0"), Decimal("0"))
-    contract_create_for_order(
-        account_id=order.account_id,
-        order_id=order.pk,
-        order_number=order.number or "",
-        term_months=contract_term_months(
-            characteristics=[item.characteristics for item in items]
-        ),
-        start_date=at.date(),
-        currency=order.currency,
-        lines=[
-            ContractLineInput(
-                inventory_item_id=item.pk,
-                kind="service",
-                monthly_value=(
-                    line_values.get(item.source_line_id, zero)[0]
-                    if item.kind == InventoryItemKind.PRODUCT
-                    else Decimal("0")
+    contracts_create_for_orders(
+        contracts=[
+            OrderContractInput(
+                account_id=order.account_id,
+                order_id=order.pk,
+                order_number=order.number or "",
+                term_months=contract_term_months(
+                    characteristics=[item.characteristics for item in sold[order.pk]]
                 ),
-                one_time_value=(
-                    line_values.get(item.source_line_id, zero)[1]
-                    if item.kind == InventoryItemKind.PRODUCT
-                    else Decimal("0")
-                ),
+                start_date=at.date(),
+                currency=order.currency,
+                lines=[
+                    ContractLineInput(
+                        inventory_item_id=item.pk,
+                        kind="service",
+                        monthly_value=(
+                            line_values.get(item.source_line_id, zero)[0]
+                            if item.kind == InventoryItemKind.PRODUCT
+                            else Decimal("0")
+                        ),
+                        one_time_value=(
+                            line_values.get(item.source_line_id, zero)[1]
+                            if item.kind == InventoryItemKind.PRODUCT
+                            else Decimal("0")
+                        ),
+                    )
+                    for item in sold[order.pk]
+                ],
             )
-            for item in items
+            for order in orders
+            if sold[order.pk]
         ],
         actor=actor,
     )
@@ -292,41 +331,45 @@ def _contract_create(
 
 def _contracts_revise(
     *,
-    order: CustomerOrder,
+    orders: Sequence[CustomerOrder],
     lines: dict[int, CustomerOrderLine],
     at: datetime,
     actor: Actor,
 ) -> None:
-    """Give the entitlements on the items the order changed their new values: the
+    """Give the entitlements on the items the orders changed their new values: the
     product's monthly value from its change line's price, and the term that follows."""
-    changed = DomainOrder.objects.filter(
-        order_id=order.pk,
+    revisions: dict[int, dict[int, EntitlementRevision]] = defaultdict(dict)
+    for d in DomainOrder.objects.filter(
+        order_id__in=[o.pk for o in orders],
         action=_A.CHANGE,
         state=DomainOrderState.CLOSED_COMPLETE,
         inventory_item__isnull=False,
         kind__in=(DomainOrderKind.PRODUCT, DomainOrderKind.SERVICE),
-    ).only("kind", "line_id", "inventory_item_id", "characteristics")
-    entitlements_revise_for_items(
-        revisions={
-            d.inventory_item_id: EntitlementRevision(
-                characteristics=d.characteristics,
-                monthly_value=(
-                    lines[d.line_id].recurring_total
-                    if d.kind == DomainOrderKind.PRODUCT and d.line_id in lines
-                    else None
-                ),
+    ).only("order_id", "kind", "line_id", "inventory_item_id", "characteristics"):
+        revisions[d.order_id][d.inventory_item_id] = EntitlementRevision(
+            characteristics=d.characteristics,
+            monthly_value=(
+                lines[d.line_id].recurring_total
+                if d.kind == DomainOrderKind.PRODUCT and d.line_id in lines
+                else None
+            ),
+        )
+    # Change orders are few and each revises its own contracts: one call per order
+    # that changed something, none for the add orders that make up a batch.
+    for order in orders:
+        if revisions.get(order.pk):
+            entitlements_revise_for_items(
+                revisions=revisions[order.pk],
+                actor=actor,
+                at=at,
+                order_number=order.number or "",
             )
-            for d in changed
-            if d.inventory_item_id is not None
-        },
-        actor=actor,
-        at=at,
-        order_number=order.number or "",
-    )
 
 
-def order_line_ponr(
-    *, order_id: int, line_id: int, actor: Actor, at: datetime, **_: Any
+def order_lines_ponr(
+    *, items: Sequence[LinePonr], actor: Actor, at: datetime, **_: Any
 ) -> None:
-    """Mark the line past its point of no return."""
-    order_line_ponr_mark(order_id=order_id, line_id=line_id, actor=actor, at=at)
+    """Mark the lines past their point of no return."""
+    order_lines_ponr_mark(
+        marks=[(item.order_id, item.line_id) for item in items], actor=actor, at=at
+    )

@@ -23,18 +23,18 @@ from decomposition.models import DomainOrder, DomainOrderState
 from decomposition.selectors import domain_orders_get_for_update
 from decomposition.services import domain_order_cancel, domain_order_cancellation_start
 from orchestration import hooks
+from orchestration.hooks import LineDone
 from orchestration.models import OrderTask, OrderTaskState, TaskType
 from orchestration.rules import (
     DOMAIN_ORDER_TERMINAL_STATES,
     LineOutcome,
     line_rollup_decide,
-    order_rollup_decide,
 )
 from orchestration.selectors import order_task_lock_chain
 from orchestration.services.completion import (
     domain_order_ensure_started,
-    order_line_outcomes,
     order_tasks_enqueue,
+    orders_rollup,
     task_completed_rollup,
 )
 from ordermgmt.actor import Actor
@@ -261,16 +261,12 @@ def order_line_fulfillment_cancel(
             if line_rollup_decide(domain_order_states=states) == LineOutcome.PARTIAL
             else LineOutcome.FAILED
         )
-        hooks.ORDER_LINE_DONE.send(
-            order_id=order_id, line_id=line_id, outcome=outcome, actor=actor, at=now
+        hooks.ORDER_LINES_DONE.send(
+            items=[LineDone(order_id=order_id, line_id=line_id, outcome=outcome)],
+            actor=actor,
+            at=now,
         )
-        order_outcome = order_rollup_decide(
-            line_outcomes=order_line_outcomes(order_id=order_id).values()
-        )
-        if order_outcome is not None:
-            hooks.ORDER_DONE.send(
-                order_id=order_id, outcome=order_outcome, actor=actor, at=now
-            )
+        orders_rollup(order_ids=[order_id], actor=actor, at=now)
         line.refresh_from_db()
     return line
 

@@ -132,7 +132,7 @@ def order_orchestrate(*, order_id: int, actor: Actor) -> list[OrderTask]:
             data={"domain_orders": len(new), "tasks": len(tasks)},
             at=now,
         )
-        tasks_open_ready_locked(actor=actor, at=now, order_id=order_id)
+        tasks_open_ready_locked(actor=actor, at=now, order_ids=[order_id])
     return tasks
 
 

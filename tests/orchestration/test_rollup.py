@@ -206,12 +206,12 @@ def test_hook_receivers_run_in_the_completing_transaction(job_actor):
     domain_order = DomainOrderFactory()
     order_orchestrate(order_id=domain_order.order_id, actor=job_actor)
     task = OrderTask.objects.get(domain_order=domain_order)
-    hooks.ORDER_LINE_DONE.connect(refuse)
+    hooks.ORDER_LINES_DONE.connect(refuse)
     try:
         with pytest.raises(RuntimeError):
             order_task_run(task_id=task.pk, actor=job_actor)
     finally:
-        hooks.ORDER_LINE_DONE.disconnect(refuse)
+        hooks.ORDER_LINES_DONE.disconnect(refuse)
 
     # nothing of the completion stayed behind
     task.refresh_from_db()
