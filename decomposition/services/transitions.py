@@ -29,11 +29,11 @@ from decomposition.selectors import (
     domain_orders_get_for_update,
     domain_orders_open_children_counts,
 )
-from inventory.services.writes import rows_save_transitioned
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record, audit_record_many
 from ordermgmt.exceptions import InvalidTransition, NotFound
 from ordermgmt.transactions import service_atomic
+from ordermgmt.writes import rows_save_transitioned
 
 
 def _transition_apply(

@@ -30,7 +30,6 @@ from inventory.models import (
 )
 from inventory.rules import contract_end_date
 from inventory.selectors import account_ids_existing, contract_get_for_update
-from inventory.services.writes import rows_save_transitioned
 from ordermgmt.actor import Actor
 from ordermgmt.audit import (
     AuditEntry,
@@ -41,6 +40,7 @@ from ordermgmt.audit import (
 from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
 from ordermgmt.locking import lock_many
 from ordermgmt.transactions import service_atomic
+from ordermgmt.writes import rows_save_transitioned
 
 # Resources (ports, devices) serve what was sold; they are not themselves entitlements.
 _ENTITLED_KINDS = frozenset({InventoryItemKind.PRODUCT, InventoryItemKind.SERVICE})

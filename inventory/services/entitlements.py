@@ -26,10 +26,10 @@ from inventory.models import (
     InventoryItemState,
 )
 from inventory.rules import contract_end_date, contract_term_months
-from inventory.services.writes import rows_save_transitioned
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record_many
 from ordermgmt.locking import lock_many
+from ordermgmt.writes import rows_save_transitioned
 
 _GRANTING = (EntitlementState.ACTIVE, EntitlementState.SUSPENDED)
 

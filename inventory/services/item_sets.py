@@ -28,12 +28,12 @@ from inventory.services.entitlements import (
     entitlements_resume_for_items,
     entitlements_suspend_for_items,
 )
-from inventory.services.writes import rows_save_transitioned
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record_many
 from ordermgmt.exceptions import InvalidTransition, NotFound
 from ordermgmt.locking import lock_many
 from ordermgmt.transactions import service_atomic
+from ordermgmt.writes import rows_save_transitioned
 
 _S = InventoryItemState
 

@@ -27,12 +27,12 @@ from inventory.models import (
 )
 from inventory.rules import item_input_levels
 from inventory.selectors import account_exists
-from inventory.services.writes import rows_save_transitioned
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record_many
 from ordermgmt.exceptions import InvalidTransition, NotFound, ValidationFailed
 from ordermgmt.locking import lock_many
 from ordermgmt.transactions import service_atomic
+from ordermgmt.writes import rows_save_transitioned
 
 # The SQL twin of `inventory_item_number`, so a whole level is numbered in one UPDATE.
 _NUMBER_FROM_PK = Concat(

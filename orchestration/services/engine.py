@@ -29,7 +29,6 @@ from django_q.tasks import async_task
 
 from decomposition.models import DomainOrderState
 from decomposition.services.transitions import domain_orders_start
-from inventory.services.writes import rows_save_transitioned
 from orchestration import hooks
 from orchestration.adapters import (
     AdapterError,
@@ -58,6 +57,7 @@ from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_batched, audit_record, audit_record_many
 from ordermgmt.exceptions import DomainError
 from ordermgmt.transactions import service_atomic
+from ordermgmt.writes import rows_save_transitioned
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

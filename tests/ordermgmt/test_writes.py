@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
 from inventory.models import InventoryItem, InventoryItemState
-from inventory.services.writes import rows_save_transitioned
+from ordermgmt.writes import rows_save_transitioned
 from tests.inventory.factories import InventoryItemFactory
 
 pytestmark = pytest.mark.django_db
