@@ -47,7 +47,6 @@ from inventory.services import (
 from orchestration.hooks import DomainOrderClosed, LineDone, LinePonr, OrderDone
 from orchestration.models import OrderTask
 from orchestration.rules import LineOutcome, OrderOutcome
-from orchestration.services.completion import tasks_open_ready
 from orchestration.services.orchestrate import order_orchestrate
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_batched
@@ -85,8 +84,8 @@ def order_fulfillment_begin(*, order_id: int, actor: Actor) -> list[OrderTask]:
         _inventory_create(order=order, domain_orders=domain_orders, actor=actor)
         _inventory_change_begin(domain_orders=domain_orders, actor=actor)
         tasks = order_orchestrate(order_id=order_id, actor=actor)
+        # Orchestrating opened the first tasks already.
         order_fulfillment_start(order_id=order_id, actor=actor)
-        tasks_open_ready(actor=actor, order_id=order_id)
     return tasks
 
 
