@@ -454,8 +454,9 @@ class OrderTaskNote(TimeStampedModel):
 class FulfillmentRequest(models.Model):
     """An acknowledged order waiting for the worker to begin its fulfillment.
 
-    Written in the approval's own transaction (an outbox row), so no acknowledged order
-    is forgotten whatever happens to the queued job; the fulfillment pump claims due
+    Written when the approval commits (an outbox row), so no acknowledged order is
+    forgotten whatever happens to the queued job (the periodic sweep writes the rows of
+    acknowledged orders that have none); the fulfillment pump claims due
     requests in batches (FOR UPDATE SKIP LOCKED), begins their orders together and
     deletes them. An order whose beginning is refused (a plan gap a person must fix)
     keeps its request with the error and is tried again after `retry_at`.

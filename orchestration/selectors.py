@@ -263,8 +263,10 @@ def order_tasks_lock_chain(*, task_ids: Collection[int]) -> list[OrderTask]:
         raise RuntimeError("Row locks are taken inside the service's transaction.")
     if not task_ids:
         return []
+    # "state" too: django-fsm's mixin reads the state of every row it builds, and a
+    # deferred state would cost a query per order.
     list(
-        CustomerOrder.objects.only("pk")
+        CustomerOrder.objects.only("pk", "state")
         .select_for_update(of=("self",))
         .filter(
             pk__in=Subquery(

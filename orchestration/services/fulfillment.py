@@ -182,7 +182,7 @@ def domain_orders_inventory_complete(
         for d in DomainOrder.objects.filter(
             pk__in=[item.domain_order_id for item in items]
         )
-        .only("inventory_item_id", "characteristics", "action", "number")
+        .only("state", "inventory_item_id", "characteristics", "action", "number")
         .order_by("pk")
         if d.inventory_item_id is not None
     ]
@@ -264,7 +264,7 @@ def orders_done(
         line.pk: line
         for line in CustomerOrderLine.objects.filter(
             order_id__in=[o.pk for o in delivered]
-        ).only("pk", "order_id", "action", "recurring_total", "one_time_total")
+        ).only("pk", "state", "order_id", "action", "recurring_total", "one_time_total")
     }
     _contracts_create(orders=delivered, lines=lines, at=at, actor=actor)
     _contracts_revise(orders=delivered, lines=lines, at=at, actor=actor)
@@ -344,7 +344,9 @@ def _contracts_revise(
         state=DomainOrderState.CLOSED_COMPLETE,
         inventory_item__isnull=False,
         kind__in=(DomainOrderKind.PRODUCT, DomainOrderKind.SERVICE),
-    ).only("order_id", "kind", "line_id", "inventory_item_id", "characteristics"):
+    ).only(
+        "state", "order_id", "kind", "line_id", "inventory_item_id", "characteristics"
+    ):
         revisions[d.order_id][d.inventory_item_id] = EntitlementRevision(
             characteristics=d.characteristics,
             monthly_value=(

@@ -2,24 +2,26 @@
 tasks run together, so the worker's statements per order shrink with the batch
 (docs/adr/0018).
 
-Acknowledging an order writes a FulfillmentRequest in the approval's transaction and,
-once that commits, wakes the pump: a pump job is queued unless `pump_jobs` are queued
+Acknowledging an order writes a FulfillmentRequest (the orders hook is sent when the
+approval commits) and wakes the pump: a pump job is queued unless `pump_jobs` are queued
 already. A pump job claims up to `pump_batch_orders` due requests (FOR UPDATE SKIP
 LOCKED, so two workers never claim the same), begins their orders in one transaction
 and runs the tasks that opened on (engine.order_work_run_on), then claims the next
 batch until none is due or its run-on budget is spent, when it wakes a successor. An
 order whose beginning is refused keeps its request, with the error, for a later try;
-the periodic sweep wakes the pump for requests nobody picked up.
+the periodic sweep writes the requests of acknowledged orders that have none (a process
+stopped between the approval's commit and its hook) and wakes the pump for requests
+nobody picked up.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -33,7 +35,7 @@ from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_batched, audit_record
 from ordermgmt.exceptions import DomainError
 from ordermgmt.transactions import service_atomic
-from orders.models import CustomerOrder
+from orders.models import CustomerOrder, CustomerOrderState
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +48,8 @@ STALE_AFTER = timedelta(minutes=1)
 
 
 def fulfillment_request(*, order_id: int) -> None:
-    """Record, in the caller's transaction, that an acknowledged order waits for its
-    fulfillment to begin, and wake the pump once that transaction commits."""
+    """Record that an acknowledged order waits for its fulfillment to begin, and wake
+    the pump once the caller's transaction (if any) commits."""
     now = timezone.now()
     FulfillmentRequest.objects.get_or_create(
         order_id=order_id, defaults={"requested_at": now, "retry_at": now}
@@ -96,14 +98,39 @@ def orders_fulfillment_pump(*, actor: Actor, engine_actor: Actor) -> int:
 
 def fulfillment_requests_sweep() -> bool:
     """Wake the pump afresh when requests have been due for a while (a pump job was
-    lost, or the queue count drifted); return whether it did."""
-    stale = FulfillmentRequest.objects.filter(
-        retry_at__lte=timezone.now() - STALE_AFTER
-    ).exists()
-    if not stale:
+    lost, or the queue count drifted), after writing the requests of acknowledged
+    orders that have none (the process stopped between the approval's commit and its
+    hook); return whether it woke the pump."""
+    stale_before = timezone.now() - STALE_AFTER
+    recovered = _requests_recover(approved_before=stale_before)
+    stale = FulfillmentRequest.objects.filter(retry_at__lte=stale_before).exists()
+    if not (stale or recovered):
         return False
     FulfillmentPump.objects.filter(pk=_PUMP_ROW).update(jobs_queued=0)
     return fulfillment_pump_wake()
+
+
+def _requests_recover(*, approved_before: datetime, limit: int = 1000) -> int:
+    lost = list(
+        CustomerOrder.objects.filter(
+            state=CustomerOrderState.ACKNOWLEDGED, approved_at__lte=approved_before
+        )
+        .exclude(Exists(FulfillmentRequest.objects.filter(order_id=OuterRef("pk"))))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not lost:
+        return 0
+    logger.warning("Acknowledged orders without a fulfillment request: %s", lost)
+    now = timezone.now()
+    FulfillmentRequest.objects.bulk_create(
+        [
+            FulfillmentRequest(order_id=pk, requested_at=now, retry_at=now)
+            for pk in lost
+        ],
+        ignore_conflicts=True,
+    )
+    return len(lost)
 
 
 def _requests_begin(*, limit: int, actor: Actor) -> list[int]:
@@ -171,7 +198,7 @@ def _request_set_aside(*, order_id: int, error: str, actor: Actor) -> None:
         request.retry_at = now + REFUSED_RETRY
         request.save(update_fields=["attempts", "last_error", "retry_at"])
         audit_record(
-            subject=CustomerOrder.objects.only("pk").get(pk=order_id),
+            subject=CustomerOrder.objects.only("pk", "state").get(pk=order_id),
             action=AuditAction.FULFILLMENT_REFUSED,
             actor=actor,
             reason=error,

@@ -162,18 +162,11 @@ def _queries_to_complete_orders(count: int, actor) -> int:
     return len(queries.captured_queries)
 
 
-# django-fsm's ConcurrentTransitionMixin reads every state field in __init__, so a
-# queryset of an FSM model that defers `state` (.only() without it) loads it back with
-# one SELECT per row.
-_LOCK_CHAIN_DEFERS_STATE = (
-    "BUG: orchestration/selectors.py:267 order_tasks_lock_chain locks the orders with "
-    'CustomerOrder.objects.only("pk"); ConcurrentTransitionMixin.__init__ then loads '
-    "each order's deferred state with its own SELECT, twice per run (take and "
-    "complete): 2 statements per order (20 for one order, 26 for four)"
-)
+# django-fsm's ConcurrentTransitionMixin reads every state field in __init__: a queryset
+# of an FSM model that defers `state` would load it back with one SELECT per row, so
+# these counts also guard the `.only(...)` lists of the engine and its receivers.
 
 
-@pytest.mark.xfail(strict=True, reason=_LOCK_CHAIN_DEFERS_STATE)
 def test_run_query_count_does_not_grow_with_the_orders(job_actor):
     # given a plan whose first task releases a second one, and warm caches
     plan(
@@ -192,15 +185,6 @@ def test_run_query_count_does_not_grow_with_the_orders(job_actor):
     assert four == one
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=_LOCK_CHAIN_DEFERS_STATE
-    + "; and the same deferred-state load per row in the roll-up receivers of "
-    "orchestration/services/fulfillment.py: domain_orders_inventory_complete "
-    "(line ~181, DomainOrder .only() without state: one SELECT per closed domain "
-    "order) and orders_done (line ~264, CustomerOrderLine .only() without state: one "
-    "SELECT per line): 35 statements for one order, 47 for four",
-)
 def test_completing_orders_query_count_does_not_grow_with_the_orders(job_actor):
     # given a one-task plan: its task's completion rolls the whole order up
     plan("single", automated("provision"), default_for_kind="product")

@@ -230,30 +230,41 @@ def test_wake_in_sync_mode_fulfills_each_acknowledged_order(
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: the FulfillmentRequest is not written in the approval's transaction as "
-        "pump.py and the FulfillmentRequest docstring promise: orders/services/"
-        "approval.py:143 sends ORDER_ACKNOWLEDGED only on commit, and the receiver "
-        "(orchestration/receivers.py order_acknowledged -> pump.fulfillment_request) "
-        "writes the row afterwards in its own autocommit; a crash in between leaves "
-        "an acknowledged order with no request, which the sweep never finds."
-    ),
-)
-def test_request_is_written_in_the_acknowledging_transaction(
+def test_sweep_writes_the_request_an_acknowledged_order_lost(
     django_capture_on_commit_callbacks, queued
 ):
-    # given the demo
+    # given an order acknowledged two minutes ago whose hook never ran (the process
+    # stopped between the approval's commit and the hook)
     demo_load()
-
-    # when an order is acknowledged and its transaction has not committed yet
+    FulfillmentRequest.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=False):
         order = _self_install_order()
-        assert order.state == CustomerOrderState.ACKNOWLEDGED
+    CustomerOrder.objects.filter(pk=order.pk).update(
+        approved_at=timezone.now() - timedelta(minutes=2)
+    )
+    assert not FulfillmentRequest.objects.filter(order=order).exists()
 
-        # then its request is already part of that transaction
-        assert FulfillmentRequest.objects.filter(order=order).exists()
+    # when the sweep runs
+    assert pump.fulfillment_requests_sweep() is True
+
+    # then the order has its request and a pump job was queued
+    assert FulfillmentRequest.objects.filter(order=order).exists()
+    assert queued == [(pump.PUMP_TASK,)]
+
+
+@pytest.mark.django_db
+def test_sweep_leaves_a_just_acknowledged_order_to_its_hook(
+    django_capture_on_commit_callbacks, queued
+):
+    demo_load()
+    FulfillmentRequest.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=False):
+        order = _self_install_order()
+
+    assert pump.fulfillment_requests_sweep() is False
+
+    assert not FulfillmentRequest.objects.filter(order=order).exists()
+    assert queued == []
 
 
 # --- a refused order is set aside, the others go on -----------------------------------
