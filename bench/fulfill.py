@@ -16,7 +16,7 @@ is Completed. Prints one JSON line. Nothing here is a test; it only measures.
 The work is CPU-bound (each pump job begins a batch of orders and runs their tasks
 together, ADR 0018), so one worker per core does best; more workers only contend.
 
-    --batch N sets ORCHESTRATION_PUMP_BATCH (orders begun and run together; default 50).
+    --batch N sets ORCHESTRATION_PUMP_BATCH (orders begun and run together; default 100).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=float, default=600.0)
-    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=100)
     args = parser.parse_args()
 
     temp = Path(tempfile.mkdtemp(prefix="bench_fulfill_"))

@@ -10,7 +10,7 @@ ORCHESTRATION_RUN_ON_SECONDS: how long one worker job goes on running the tasks 
     work made ready before it queues the rest as jobs of their own (default 10 s; 0
     queues every task as its own job).
 ORCHESTRATION_PUMP_BATCH: how many acknowledged orders the fulfillment pump begins and
-    runs together (default 50; docs/adr/0018).
+    runs together (default 100; docs/adr/0018).
 ORCHESTRATION_PUMP_JOBS: how many pump jobs may wait in the queue at once (default: the
     cluster's workers), so every worker can drain requests in parallel.
 """
@@ -75,7 +75,7 @@ def engine_settings() -> EngineSettings:
             0.0, float(getattr(settings, "ORCHESTRATION_RUN_ON_SECONDS", 10.0))
         ),
         pump_batch_orders=max(
-            1, int(getattr(settings, "ORCHESTRATION_PUMP_BATCH", 50))
+            1, int(getattr(settings, "ORCHESTRATION_PUMP_BATCH", 100))
         ),
         pump_jobs=max(
             1,
