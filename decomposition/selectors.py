@@ -77,15 +77,6 @@ def domain_orders_exist(*, order_id: int) -> bool:
     return DomainOrder.objects.filter(order_id=order_id).exists()
 
 
-def domain_order_open_children_count(*, domain_order_id: int) -> int:
-    """Return how many children of a domain order are neither closed nor canceled."""
-    return (
-        DomainOrder.objects.filter(parent_id=domain_order_id)
-        .exclude(state__in=FINAL_STATES)
-        .count()
-    )
-
-
 def domain_orders_open_children_counts(
     *, domain_order_ids: Collection[int]
 ) -> dict[int, int]:

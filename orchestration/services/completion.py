@@ -158,13 +158,6 @@ def domain_order_ensure_started(
     return domain_order
 
 
-def task_completed_rollup(
-    *, task: OrderTask, domain_order: DomainOrder, actor: Actor, at: datetime
-) -> None:
-    """After `task` closed: the roll-up of one task (see `tasks_completed_rollup`)."""
-    tasks_completed_rollup(tasks=[task], actor=actor, at=at)
-
-
 def tasks_completed_rollup(
     *, tasks: Sequence[OrderTask], actor: Actor, at: datetime
 ) -> None:

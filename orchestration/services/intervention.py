@@ -35,7 +35,7 @@ from orchestration.services.completion import (
     domain_order_ensure_started,
     order_tasks_enqueue,
     orders_rollup,
-    task_completed_rollup,
+    tasks_completed_rollup,
 )
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record, audit_record_many
@@ -141,9 +141,7 @@ def order_task_skip(*, task_id: int, actor: Actor, reason: str) -> OrderTask:
         if not can_proceed(task.skip):
             raise InvalidTransition(subject=task, transition="skip")
         now = timezone.now()
-        domain_order = domain_order_ensure_started(
-            domain_order=domain_order, actor=actor
-        )
+        domain_order_ensure_started(domain_order=domain_order, actor=actor)
         task.skip(reason=reason, at=now)
         task.save(update_fields=["state", "completed_at", "data", "updated_at"])
         audit_record(
@@ -155,7 +153,7 @@ def order_task_skip(*, task_id: int, actor: Actor, reason: str) -> OrderTask:
             reason=reason,
             at=now,
         )
-        task_completed_rollup(task=task, domain_order=domain_order, actor=actor, at=now)
+        tasks_completed_rollup(tasks=[task], actor=actor, at=now)
     return task
 
 
@@ -174,9 +172,7 @@ def order_task_complete_by_hand(
         if not can_proceed(task.complete_by_hand):
             raise InvalidTransition(subject=task, transition="complete_by_hand")
         now = timezone.now()
-        domain_order = domain_order_ensure_started(
-            domain_order=domain_order, actor=actor
-        )
+        domain_order_ensure_started(domain_order=domain_order, actor=actor)
         task.complete_by_hand(reason=reason, data=dict(data or {}), at=now)
         task.save(update_fields=["state", "completed_at", "data", "updated_at"])
         audit_record(
@@ -189,7 +185,7 @@ def order_task_complete_by_hand(
             data={"data": dict(data or {})},
             at=now,
         )
-        task_completed_rollup(task=task, domain_order=domain_order, actor=actor, at=now)
+        tasks_completed_rollup(tasks=[task], actor=actor, at=now)
     return task
 
 

@@ -19,7 +19,7 @@ from orchestration.models import OrderTask, OrderTaskNote, TaskType
 from orchestration.selectors import order_task_get_for_update, order_task_lock_chain
 from orchestration.services.completion import (
     domain_order_ensure_started,
-    task_completed_rollup,
+    tasks_completed_rollup,
 )
 from ordermgmt.actor import Actor
 from ordermgmt.audit import audit_record
@@ -127,9 +127,7 @@ def order_task_complete(
                 f"Task {task} is claimed by {task.assignee}; they complete it."
             )
         now = timezone.now()
-        domain_order = domain_order_ensure_started(
-            domain_order=domain_order, actor=actor
-        )
+        domain_order_ensure_started(domain_order=domain_order, actor=actor)
         from_state = task.state
         task.complete(data=dict(data), at=now)
         task.save(
@@ -150,5 +148,5 @@ def order_task_complete(
             data={"data": dict(data)},
             at=now,
         )
-        task_completed_rollup(task=task, domain_order=domain_order, actor=actor, at=now)
+        tasks_completed_rollup(tasks=[task], actor=actor, at=now)
     return task
