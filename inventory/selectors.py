@@ -128,11 +128,11 @@ def inventory_items_for_orders(*, order_ids: Collection[int]) -> list[InventoryI
     )
 
 
-def inventory_items_pending_for_line(*, line_id: int) -> list[int]:
-    """Return the ids of the items an order line was installing that never went live."""
+def inventory_items_pending_for_lines(*, line_ids: Collection[int]) -> list[int]:
+    """Return the ids of the items order lines were installing that never went live."""
     return list(
         InventoryItem.objects.filter(
-            source_line_id=line_id, state=InventoryItemState.INSTALLATION_PENDING
+            source_line_id__in=line_ids, state=InventoryItemState.INSTALLATION_PENDING
         )
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from orchestration.models import (
+    FulfillmentRequest,
     OrderTask,
     OrderTaskDependency,
     OrderTaskNote,
@@ -188,6 +189,26 @@ class OrderTaskAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in OrderTask._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FulfillmentRequest)
+class FulfillmentRequestAdmin(admin.ModelAdmin):
+    """Read-only: acknowledged orders waiting for the pump, and the ones whose beginning
+    was refused (with the error a person must fix; tried again at `retry_at`)."""
+
+    list_display = ("order", "requested_at", "retry_at", "attempts", "last_error")
+    search_fields = ("order__number",)
+    list_select_related = ("order",)
+    ordering = ("-attempts", "retry_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in FulfillmentRequest._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

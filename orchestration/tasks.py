@@ -1,6 +1,7 @@
 """django-q2 entry points of the task engine; each calls one service and is safe to run
 twice. Jobs that open automated tasks run them on in the same job
-(`order_work_run_on`) rather than queueing one job per task."""
+(`order_work_run_on`) rather than queueing one job per task; acknowledged orders are
+begun by the fulfillment pump (docs/adr/0018)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from orchestration.services import (
     order_tasks_due_enqueue,
     order_work_run_on,
 )
-from orchestration.services.fulfillment import order_fulfillment_begin
 from orchestration.services.pump import (
     fulfillment_requests_sweep,
     orders_fulfillment_pump,
@@ -23,20 +23,6 @@ logger = logging.getLogger(__name__)
 
 ENGINE = Actor.job("task_engine")
 FULFILLMENT = Actor.job("fulfillment")
-
-
-def order_fulfillment_begin_task(order_id: int) -> int:
-    """Decompose, plan and start an acknowledged order; returns the number of tasks."""
-    try:
-        tasks = order_work_run_on(
-            work=lambda: order_fulfillment_begin(order_id=order_id, actor=FULFILLMENT),
-            actor=ENGINE,
-        )
-        return len(tasks)
-    except DomainError as exc:
-        # Typically a catalog or plan gap (no plan for a domain order): a person must act.
-        logger.warning("Fulfillment of order %s not started: %s", order_id, exc.message)
-        return 0
 
 
 def orders_fulfillment_pump_task() -> int:

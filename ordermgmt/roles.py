@@ -109,6 +109,7 @@ ROLE_PERMISSIONS: dict[Role, dict[tuple[str, str], tuple[str, ...]]] = {
         ("orchestration", "tasktemplate"): ALL,
         ("orchestration", "tasktemplatedependency"): ALL,
         ("orchestration", "ordertask"): VIEW,
+        ("orchestration", "fulfillmentrequest"): VIEW,
         ("decomposition", "domainorder"): VIEW,
         ("fallout", "fallouttype"): ("view", "add", "change"),
         ("fallout", "falloutrecord"): VIEW,

@@ -31,7 +31,7 @@ from inventory.models import InventoryItemKind, InventoryItemState
 from inventory.rules import contract_term_months
 from inventory.selectors import (
     inventory_items_for_orders,
-    inventory_items_pending_for_line,
+    inventory_items_pending_for_lines,
 )
 from inventory.services import (
     EntitlementRevision,
@@ -230,16 +230,16 @@ def order_lines_done(
         actor=actor,
         at=at,
     )
-    # Given-up lines are rare and come one at a time (fallout, a line cancel).
-    for item in finishing:
-        if item.outcome in (LineOutcome.FAILED, LineOutcome.PARTIAL):
-            pending = inventory_items_pending_for_line(line_id=item.line_id)
-            if pending:
-                inventory_items_disconnect(
-                    item_ids=pending,
-                    actor=actor,
-                    reason="The order line was not fulfilled.",
-                )
+    given_up = [
+        item.line_id
+        for item in finishing
+        if item.outcome in (LineOutcome.FAILED, LineOutcome.PARTIAL)
+    ]
+    pending = inventory_items_pending_for_lines(line_ids=given_up) if given_up else []
+    if pending:
+        inventory_items_disconnect(
+            item_ids=pending, actor=actor, reason="The order line was not fulfilled."
+        )
 
 
 def orders_done(

@@ -22,7 +22,12 @@ from fixtures.demo.load import demo_load
 from inventory.models import InventoryItemState
 from inventory.selectors import contract_for_order, inventory_items_for_order
 from orchestration.adapters import ADAPTERS
-from orchestration.models import OrderTask, OrderTaskState
+from orchestration.models import (
+    FulfillmentPump,
+    FulfillmentRequest,
+    OrderTask,
+    OrderTaskState,
+)
 from ordermgmt.actor import Actor
 from orders.models import Account, CustomerOrder, CustomerOrderState, OrderChannel
 from orders.services import order_capture
@@ -102,20 +107,22 @@ def _wait_completed(
 def test_real_cluster_fulfills_a_self_install_order(
     queue_not_inline, cluster_env, tmp_path
 ):
-    # given the demo (without the jobs of its own sample orders: this test follows one
-    # order) and an acknowledged self-install order, nothing run inline
+    # given the demo (without the jobs and requests of its own sample orders: this test
+    # follows one order) and an acknowledged self-install order, nothing run inline
     demo_load()
     OrmQ.objects.all().delete()
+    FulfillmentRequest.objects.all().delete()
+    FulfillmentPump.objects.update(jobs_queued=0)
     order = _self_install_order()
     assert order.state == CustomerOrderState.ACKNOWLEDGED
     assert not OrderTask.objects.filter(order_id=order.pk).exists()
 
-    # and its fulfillment queued on the ORM broker (unless the orders hook queued it)
+    # and a fulfillment pump job queued on the ORM broker (unless the orders hook
+    # queued it)
     if not OrmQ.objects.exists():
         async_task(
-            "orchestration.tasks.order_fulfillment_begin_task",
-            order.pk,
-            task_name=f"fulfillment-begin-{order.pk}",
+            "orchestration.tasks.orders_fulfillment_pump_task",
+            task_name="fulfillment-pump",
         )
     assert OrmQ.objects.count() == 1
 
